@@ -1,0 +1,74 @@
+"""A self-hosted, embeddable comment service."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, send_from_directory
+from werkzeug.wrappers import Response
+
+from . import config
+from .extensions import csrf, db, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI and error handlers."""
+    app = Flask(
+        __name__,
+        static_folder=None,
+        template_folder=os.path.join(ROOT, "templates"),
+        instance_path=os.environ.get("WIDGET_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config.load(app.instance_path))
+    app.config.update(overrides or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+
+    from .api.views import bp as api_bp
+    from .comments.views import bp as embed_bp
+    from .demo.views import bp as demo_bp
+
+    # The iframe and API share no session with anything; they check Origin instead.
+    csrf.exempt(api_bp)
+    csrf.exempt(embed_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(embed_bp)
+    if app.config["WIDGET_DEMO"]:
+        app.register_blueprint(demo_bp)
+
+    _serve_static(app)
+    _security_headers(app)
+
+    from .cli import register
+
+    register(app)
+    return app
+
+
+def _serve_static(app: Flask) -> None:
+    static_dir = os.path.join(ROOT, "static")
+
+    @app.get("/embed.js")
+    def embed_js() -> Response:
+        response = send_from_directory(static_dir, "embed.js", max_age=300)
+        # Any page on the web may load the loader.
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
+
+    @app.get("/static/<path:filename>")
+    def static(filename: str) -> Response:
+        return send_from_directory(static_dir, filename, max_age=3600)
+
+
+def _security_headers(app: Flask) -> None:
+    @app.after_request
+    def add(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response

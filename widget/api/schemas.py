@@ -1,0 +1,64 @@
+"""What the JSON API reads and writes: parsing requests and serialising comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..comments.formatting import isotime
+from ..comments.services import NewComment, Node, ThreadPage
+from ..errors import Rejected
+from ..models import Comment, Status
+
+COMMENT_FIELDS = (
+    "site",
+    "url",
+    "title",
+    "parent_id",
+    "body",
+    "author_name",
+    "author_email",
+    "author_url",
+)
+
+
+def parse_new_comment(data: Any) -> NewComment:
+    if not isinstance(data, dict):
+        raise Rejected(None, "Send a JSON object.", code="invalid_json")
+    unknown = sorted(set(data) - set(COMMENT_FIELDS))
+    if unknown:
+        raise Rejected(unknown[0], f"Unknown field {unknown[0]!r}.", code="unknown_field")
+    return NewComment(**{name: data.get(name) for name in COMMENT_FIELDS})
+
+
+def comment_json(comment: Comment) -> dict[str, Any]:
+    deleted = comment.status == Status.DELETED.value
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "author_name": "" if deleted else comment.author_name,
+        "author_url": "" if deleted else (comment.author_url or None),
+        "html": "" if deleted else comment.html,
+        "status": comment.status,
+        "created_at": isotime(comment.created_at),
+        "edited_at": isotime(comment.edited_at) if comment.edited_at else None,
+    }
+
+
+def _flatten(nodes: list[Node]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        out.append(comment_json(node.comment))
+        out.extend(_flatten(node.replies))
+    return out
+
+
+def thread_json(page: ThreadPage) -> dict[str, Any]:
+    return {
+        "thread": {
+            "id": page.thread.id if page.thread else None,
+            "url": page.url,
+            "title": page.title,
+            "count": page.count,
+        },
+        "comments": _flatten(page.roots),
+    }

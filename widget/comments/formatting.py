@@ -1,0 +1,34 @@
+"""How comments read on the page: times, headings, avatar colours. Shared by thread.js's twin."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+AVATAR_COLORS = 8
+
+
+def avatar_color(name: str | None) -> int:
+    """A stable colour per name, the same sum thread.js computes for comments it adds."""
+    return sum(ord(ch) for ch in (name or "?")) % AVATAR_COLORS
+
+
+def as_utc(moment: datetime) -> datetime:
+    # SQLite hands datetimes back naive; we only ever store UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def isotime(moment: datetime) -> str:
+    return as_utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def exacttime(moment: datetime) -> str:
+    return as_utc(moment).strftime("%-d %B %Y at %H:%M UTC")
+
+
+def count_heading(count: int, title: str) -> str:
+    """ "2 comments on “Title”"; thread.js words it the same way when a comment is added."""
+    if count == 0:
+        words = "No comments yet"
+    else:
+        words = "1 comment" if count == 1 else f"{count:,} comments"
+    return f"{words} on “{title}”" if title else words

@@ -1,0 +1,222 @@
+"""Posting and reading comments: every rule about them lives here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, exists, select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Rejected
+from ..extensions import db
+from ..models import Comment, Moderation, Site, Status, Thread, utcnow
+from ..sites import check_page_url, get_site
+from ..text import count_links, render_markdown
+from . import validation
+
+VISIBLE = (Status.PUBLISHED.value, Status.DELETED.value)
+
+
+@dataclass(frozen=True)
+class NewComment:
+    """What a guest sends to post a comment, not yet checked."""
+
+    site: Any
+    url: Any
+    body: Any
+    author_name: Any
+    author_email: Any
+    author_url: Any = ""
+    title: Any = ""
+    parent_id: Any = None
+
+
+@dataclass(frozen=True)
+class Posted:
+    comment: Comment
+    edit_key: str  # shown once to the guest; only its hash is kept
+
+
+@dataclass
+class Node:
+    comment: Comment
+    depth: int
+    replies: list[Node] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    site: Site
+    url: str
+    title: str
+    thread: Thread | None
+    roots: list[Node]
+
+    @property
+    def count(self) -> int:
+        return self.thread.published_count if self.thread else 0
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def post_comment(new: NewComment) -> Posted:
+    """Check and store a guest's comment; published at once or held, by the site's rules."""
+    site = get_site(new.site)
+    url = validation.page_url(new.url)
+    check_page_url(site, url)
+    if not site.guests_allowed:
+        raise Rejected(
+            None, "This site asks you to sign in to comment.", code="sign_in_required", status=403
+        )
+    body = validation.body(new.body, current_app.config["WIDGET_MAX_BODY_CHARS"])
+    name = validation.author_name(new.author_name)
+    email = validation.author_email(new.author_email)
+    website = validation.author_url(new.author_url)
+    title = validation.page_title(new.title)
+    parent_id = validation.parent_id(new.parent_id)
+    html = render_markdown(body)
+
+    try:
+        thread = _thread_for(site, url, title)
+        if parent_id is not None:
+            _check_parent(thread, parent_id)
+        status = _status_for(site, email, html)
+        edit_key = secrets.token_urlsafe(24)
+        comment = Comment(
+            thread=thread,
+            parent_id=parent_id,
+            author_name=name,
+            author_email=email,
+            author_url=website,
+            body=body,
+            html=html,
+            status=status,
+            edit_key_hash=hash_key(edit_key),
+            created_at=utcnow(),
+        )
+        db.session.add(comment)
+        if status == Status.PUBLISHED.value:
+            _count_published(thread, comment)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return Posted(comment, edit_key)
+
+
+def _thread_for(site: Site, url: str, title: str) -> Thread:
+    """The page's thread, created on its first comment (never on a mere view)."""
+    query = select(Thread).where(Thread.site_id == site.id, Thread.url_key == url)
+    thread = db.session.scalar(query)
+    if thread is None:
+        try:
+            with db.session.begin_nested():
+                thread = Thread(site_id=site.id, url_key=url, url=url, title=title)
+                db.session.add(thread)
+        except IntegrityError:
+            # Another request created it between our read and our write.
+            thread = db.session.scalar(query)
+            assert thread is not None
+    elif title and title != thread.title:
+        thread.title = title
+    return thread
+
+
+def _check_parent(thread: Thread, parent_id: int) -> None:
+    found = db.session.scalar(
+        select(Comment.id).where(
+            Comment.id == parent_id,
+            Comment.thread_id == thread.id,
+            Comment.status == Status.PUBLISHED.value,
+        )
+    )
+    if found is None:
+        raise Rejected("parent_id", "You can only reply to a published comment in this thread.")
+
+
+def _status_for(site: Site, email: str, html: str) -> str:
+    mode = site.moderation
+    held = (
+        mode == Moderation.ALL.value
+        or (mode == Moderation.LINKS.value and count_links(html) > site.link_limit)
+        or (mode == Moderation.FIRST_TIME.value and not _has_approved_comment(site, email))
+    )
+    return Status.PENDING.value if held else Status.PUBLISHED.value
+
+
+def _has_approved_comment(site: Site, email: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    and_(
+                        Comment.author_email == email,
+                        Comment.status == Status.PUBLISHED.value,
+                        Comment.thread_id == Thread.id,
+                        Thread.site_id == site.id,
+                    )
+                )
+            )
+        )
+    )
+
+
+def _count_published(thread: Thread, comment: Comment) -> None:
+    # An SQL expression, not a Python sum: concurrent posts must not lose each other's count.
+    thread.published_count = Thread.published_count + 1
+    thread.last_comment_at = comment.created_at
+
+
+def read_thread(site_key: object, url: object, title: object = "") -> ThreadPage:
+    """A page's thread as a tree, oldest first, in two queries however long it is."""
+    site = get_site(site_key)
+    page_url = validation.page_url(url)
+    check_page_url(site, page_url)
+    page_title = validation.page_title(title)
+    thread = db.session.scalar(
+        select(Thread).where(Thread.site_id == site.id, Thread.url_key == page_url)
+    )
+    roots: list[Node] = []
+    if thread is not None:
+        comments = db.session.scalars(
+            select(Comment)
+            .where(Comment.thread_id == thread.id, Comment.status.in_(VISIBLE))
+            .order_by(Comment.created_at, Comment.id)
+        ).all()
+        roots = build_tree(comments)
+    return ThreadPage(
+        site=site,
+        url=thread.url if thread else page_url,
+        title=(thread.title if thread and thread.title else page_title),
+        thread=thread,
+        roots=roots,
+    )
+
+
+def build_tree(comments: list[Comment] | Any) -> list[Node]:
+    """Nest comments under their parents; deleted ones stay only as placeholders for replies."""
+    nodes: dict[int, Node] = {}
+    roots: list[Node] = []
+    for comment in comments:  # oldest first, so a parent is always seen before its replies
+        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+        if comment.parent_id and parent is None:
+            continue  # its parent is hidden (held or spam), and so is the reply
+        node = Node(comment, depth=parent.depth + 1 if parent else 0)
+        nodes[comment.id] = node
+        (parent.replies if parent else roots).append(node)
+    return _prune_deleted(roots)
+
+
+def _prune_deleted(nodes: list[Node]) -> list[Node]:
+    kept = []
+    for node in nodes:
+        node.replies = _prune_deleted(node.replies)
+        if node.comment.status != Status.DELETED.value or node.replies:
+            kept.append(node)
+    return kept

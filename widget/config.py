@@ -1,0 +1,65 @@
+"""Settings from WIDGET_* environment variables, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def database_url(instance_path: str) -> str:
+    """The SQLAlchemy URL; plain postgres:// URLs get the psycopg 3 driver we ship."""
+    url = os.environ.get("WIDGET_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'widget.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """WIDGET_SECRET_KEY, or a key generated once into instance/ and kept there.
+
+    A hard-coded fallback would let anyone who read our source forge sessions.
+    """
+    key = os.environ.get("WIDGET_SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def load(instance_path: str) -> dict[str, Any]:
+    """Everything the app reads from its environment, as Flask config keys."""
+    public_url = os.environ.get("WIDGET_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SECRET_KEY": secret_key(instance_path),
+        "WIDGET_PUBLIC_URL": public_url,
+        "WIDGET_RATELIMIT_ENABLED": env_flag("WIDGET_RATELIMIT_ENABLED", True),
+        "WIDGET_DEMO": env_flag("WIDGET_DEMO", True),
+        "WIDGET_MAX_BODY_CHARS": int(os.environ.get("WIDGET_MAX_BODY_CHARS", "20000")),
+        "WIDGET_LINK_LIMIT": int(os.environ.get("WIDGET_LINK_LIMIT", "2")),
+        # A request body larger than this is refused with 413 before it is parsed.
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

@@ -1,0 +1,22 @@
+"""A demo blog article that embeds the widget exactly as a blog would (WIDGET_DEMO=1)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+
+from ..extensions import db
+from ..models import Site
+
+bp = Blueprint("demo", __name__, url_prefix="/demo")
+
+DEMO_KEY = "demo"
+
+
+@bp.get("/")
+def article() -> str:
+    site = db.session.scalar(db.select(Site).where(Site.key == DEMO_KEY))
+    if site is None:
+        abort(404, "No demo site yet: run `widget demo` (make run does).")
+    return render_template(
+        "demo/article.html", site=site, service=current_app.config["WIDGET_PUBLIC_URL"]
+    )

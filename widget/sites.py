@@ -1,0 +1,66 @@
+"""Sites: creating them, finding them by key, and which page URLs they may have threads for."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .errors import Rejected
+from .extensions import db
+from .models import Moderation, Site, SiteOrigin
+from .urls import BadURL, normalize_origin, origin_of
+
+
+def create_site(
+    name: str, origins: list[str], moderation: str = Moderation.OFF.value, key: str | None = None
+) -> Site:
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise Rejected("name", "A site needs a name of 1 to 200 characters.")
+    if moderation not in {m.value for m in Moderation}:
+        raise Rejected("moderation", "Moderation is one of off, links, first-time, all.")
+    if not origins:
+        raise Rejected("origin", "A site needs at least one origin, e.g. https://blog.example.com")
+    clean: list[str] = []
+    for origin in origins:
+        try:
+            normalized = normalize_origin(origin)
+        except BadURL as exc:
+            raise Rejected("origin", f"{origin!r}: {exc}") from exc
+        if normalized not in clean:
+            clean.append(normalized)
+    site = Site(key=key or secrets.token_urlsafe(12), name=name, moderation=moderation)
+    site.origins = [SiteOrigin(origin=o) for o in clean]
+    db.session.add(site)
+    db.session.commit()
+    return site
+
+
+def get_site(key: object) -> Site:
+    """The site a snippet's key names, with its origins loaded; a 404 Rejected if none."""
+    if not isinstance(key, str) or not key or len(key) > 40:
+        raise Rejected(
+            "site", "Give the site key from your snippet.", code="unknown_site", status=404
+        )
+    site = db.session.scalar(
+        select(Site).where(Site.key == key).options(selectinload(Site.origins))
+    )
+    if site is None:
+        raise Rejected("site", "No site has that key.", code="unknown_site", status=404)
+    return site
+
+
+def check_page_url(site: Site, url: str) -> None:
+    """Threads exist only for pages under one of the site's origins."""
+    if origin_of(url) not in site.origin_list:
+        raise Rejected(
+            "url",
+            "That page is not on one of this site's origins.",
+            code="origin_not_allowed",
+        )
+
+
+def is_site_origin(site: Site, origin: str | None) -> bool:
+    return bool(origin) and origin in site.origin_list
