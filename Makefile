@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test lint format bench install install-test chromium clean
+
+$(VENV)/.run: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.run
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.run
+install-test: $(VENV)/.test
+
+## Install, migrate an SQLite database under instance/, create the demo site, serve on :5000.
+run: install
+	$(VENV)/bin/widget db upgrade
+	$(VENV)/bin/widget demo
+	@echo "Demo blog article: http://$(HOST):$(PORT)/demo/  (or http://localhost:$(PORT)/demo/ for a cross-site embed)"
+	$(VENV)/bin/widget run --host $(HOST) --port $(PORT)
+
+## Debian's Chromium for the browser tests (never Playwright's own download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+## Install everything the tests need and run the whole suite.
+test: install-test chromium
+	$(VENV)/bin/pytest -q
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache bench/.work

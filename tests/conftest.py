@@ -1,0 +1,162 @@
+"""Fixtures: a fresh database per test (SQLite file, and a PostgreSQL schema when
+WIDGET_TEST_DATABASE_URL is set), the app, its test client, and small factories."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine
+
+from widget import create_app
+from widget.comments.services import NewComment, Posted, post_comment
+from widget.config import database_url as normalize_db_url
+from widget.extensions import db
+from widget.models import Site
+from widget.sites import create_site
+
+PG_URL = os.environ.get("WIDGET_TEST_DATABASE_URL", "")
+DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+BLOG = "https://blog.example.com"
+PAGE = f"{BLOG}/2026/11/hello/"
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    base = _pg_base()
+    schema = "t_" + uuid.uuid4().hex[:16]
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        engine.dispose()
+
+
+def _pg_base() -> str:
+    saved = os.environ.get("WIDGET_DATABASE_URL")
+    os.environ["WIDGET_DATABASE_URL"] = PG_URL
+    try:
+        return normalize_db_url("")
+    finally:
+        if saved is None:
+            del os.environ["WIDGET_DATABASE_URL"]
+        else:
+            os.environ["WIDGET_DATABASE_URL"] = saved
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'widget.db'}"
+    else:
+        yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """Build an app on this test's database, with extra settings; the schema is created."""
+    monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("WIDGET_SECRET_KEY", raising=False)
+    apps: list[Flask] = []
+
+    def build(create_schema: bool = True, **overrides: Any) -> Flask:
+        settings = {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WIDGET_PUBLIC_URL": "https://comments.example.net",
+            "WIDGET_RATELIMIT_ENABLED": False,
+        } | overrides
+        app = create_app(settings)
+        if create_schema:
+            with app.app_context():
+                db.create_all()
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_site(app: Flask):  # type: ignore[no-untyped-def]
+    def make(origins: list[str] | None = None, moderation: str = "off", **attrs: Any) -> Site:
+        site = create_site(attrs.pop("name", "Blog"), origins or [BLOG], moderation)
+        for name, value in attrs.items():
+            setattr(site, name, value)
+        db.session.commit()
+        return site
+
+    return make
+
+
+@pytest.fixture
+def site(make_site) -> Site:  # type: ignore[no-untyped-def]
+    return make_site()
+
+
+@pytest.fixture
+def make_comment(app: Flask):  # type: ignore[no-untyped-def]
+    counter = iter(range(1, 1_000_000))
+
+    def make(site: Site, url: str = PAGE, **fields: Any) -> Posted:
+        n = next(counter)
+        values = {
+            "site": site.key,
+            "url": url,
+            "title": "Hello",
+            "body": f"Comment number {n}",
+            "author_name": f"Reader {n}",
+            "author_email": f"reader{n}@example.com",
+        } | fields
+        return post_comment(NewComment(**values))
+
+    return make
+
+
+@pytest.fixture
+def post_json(client: FlaskClient):  # type: ignore[no-untyped-def]
+    """POST /api/v1/comments as the iframe does."""
+
+    def post(payload: Any, headers: dict[str, str] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+        base = {"X-Requested-With": "XMLHttpRequest", "Origin": "https://comments.example.net"}
+        return client.post(
+            "/api/v1/comments", json=payload, headers=base | (headers or {}), **kwargs
+        )
+
+    return post
+
+
+def guest(site: Site, **fields: Any) -> dict[str, Any]:
+    """A valid guest comment payload for `site`, with fields overridden."""
+    return {
+        "site": site.key,
+        "url": PAGE,
+        "title": "Hello",
+        "body": "A thoughtful comment.",
+        "author_name": "Ann Reader",
+        "author_email": "ann@example.com",
+    } | fields
