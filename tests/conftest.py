@@ -150,7 +150,7 @@ def post_json(client: FlaskClient):  # type: ignore[no-untyped-def]
     return post
 
 
-def guest(site: Site, **fields: Any) -> dict[str, Any]:
+def guest(site: Site, /, **fields: Any) -> dict[str, Any]:
     """A valid guest comment payload for `site`, with fields overridden."""
     return {
         "site": site.key,

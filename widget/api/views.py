@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from ..comments import services
 from ..errors import Rejected
@@ -20,8 +20,11 @@ def _rejected(error: Rejected):  # type: ignore[no-untyped-def]
     return jsonify(error.as_json()), error.status
 
 
-@bp.errorhandler(HTTPException)
+@bp.app_errorhandler(HTTPException)
 def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    # Registered on the app, since a 404 for an unknown path never reaches the blueprint.
+    if not request.path.startswith(bp.url_prefix or "/api"):
+        return error
     code = (error.name or "error").lower().replace(" ", "_")
     body = {"error": {"code": code, "message": error.description or error.name}}
     return jsonify(body), error.code or 500
@@ -65,9 +68,10 @@ def get_thread():  # type: ignore[no-untyped-def]
 @bp.post("/comments")
 def create_comment():  # type: ignore[no-untyped-def]
     require_iframe_request()
-    data = request.get_json(silent=True)
-    if data is None:
-        raise Rejected(None, "The body is not valid JSON.", code="invalid_json")
+    try:
+        data = request.get_json()
+    except BadRequest as exc:
+        raise Rejected(None, "The body is not valid JSON.", code="invalid_json") from exc
     posted = services.post_comment(schemas.parse_new_comment(data))
     body = schemas.comment_json(posted.comment) | {"edit_key": posted.edit_key}
     return jsonify(body), 202 if posted.comment.is_pending else 201

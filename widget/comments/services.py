@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from ..errors import Rejected
 from ..extensions import db
@@ -19,6 +20,7 @@ from ..text import count_links, render_markdown
 from . import validation
 
 VISIBLE = (Status.PUBLISHED.value, Status.DELETED.value)
+PRIVATE_COLUMNS = (Comment.body, Comment.author_email, Comment.edit_key_hash)
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ def read_thread(site_key: object, url: object, title: object = "") -> ThreadPage
             select(Comment)
             .where(Comment.thread_id == thread.id, Comment.status.in_(VISIBLE))
             .order_by(Comment.created_at, Comment.id)
+            # What readers never see is not read; touching it raises instead of querying.
+            .options(*(defer(c, raiseload=True) for c in PRIVATE_COLUMNS))
         ).all()
         roots = build_tree(comments)
     return ThreadPage(
