@@ -15,6 +15,21 @@
     if (parentOrigin && window.parent !== window) window.parent.postMessage(message, parentOrigin);
   }
 
+  var auth = { token: null, user: null };
+
+  function api(path, payload) {
+    var headers = { "Content-Type": "application/json", "X-Requested-With": "XMLHttpRequest" };
+    if (auth.token) headers.Authorization = "Bearer " + auth.token;
+    return fetch(path, {
+      method: "POST", headers: headers, body: JSON.stringify(payload || {}),
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        return { status: response.status, ok: response.ok, body: body };
+      });
+    });
+  }
+
   /* Size: the embedding page sets the iframe to our height, so it never needs a scrollbar. */
   var lastHeight = -1;
   function reportHeight() {
@@ -114,14 +129,39 @@
     return sum % 8;
   }
 
+  function fillAvatar(el, name, src) {
+    if (src) {
+      var img = document.createElement("img");
+      img.className = "avatar";
+      img.src = src;
+      img.alt = "";
+      img.width = img.height = 32;
+      el.replaceWith(img);
+      return;
+    }
+    el.textContent = Array.from(name || "?")[0].toUpperCase();
+    el.className = "avatar avatar-c" + avatarColor(name);
+  }
+
+  function providerLabel(name) {
+    var button = root.querySelector('.provider-button[data-provider="' + name + '"]');
+    if (button) return button.dataset.label;
+    return auth.user && auth.user.provider === name ? auth.user.provider_label : name;
+  }
+
   function render(comment, depth) {
     var li = document.getElementById("comment-template").content.firstElementChild.cloneNode(true);
     li.id = "comment-" + comment.id;
     li.dataset.id = comment.id;
     li.classList.add("depth-" + depth);
-    var avatar = li.querySelector(".avatar");
-    avatar.textContent = Array.from(comment.author_name || "?")[0].toUpperCase();
-    avatar.classList.add("avatar-c" + avatarColor(comment.author_name));
+    fillAvatar(li.querySelector(".avatar"), comment.author_name, comment.author_avatar_url);
+    if (comment.provider) {
+      var mark = li.querySelector(".provider-mark");
+      mark.textContent = providerLabel(comment.provider);
+      mark.title = "Signed in with " + mark.textContent;
+      mark.classList.add("provider-" + comment.provider);
+      mark.hidden = false;
+    }
     var author = li.querySelector(".comment-author");
     if (comment.author_url) {
       var link = document.createElement("a");
@@ -176,43 +216,35 @@
     event.preventDefault();
     errorBox.hidden = true;
     var f = form.elements;
-    var payload = {
-      site: data.site,
-      url: data.url,
-      title: data.title,
-      body: f.body.value,
-      author_name: f.author_name.value,
-      author_email: f.author_email.value,
-      author_url: f.author_url.value
-    };
+    var payload = { site: data.site, url: data.url, title: data.title, body: f.body.value };
+    if (!auth.user && f.author_name) {
+      payload.author_name = f.author_name.value;
+      payload.author_email = f.author_email.value;
+      payload.author_url = f.author_url.value;
+    }
     if (f.parent_id.value) payload.parent_id = Number(f.parent_id.value);
     submit.disabled = true;
     submit.textContent = "Posting\u2026";
-    fetch(data.api, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Requested-With": "XMLHttpRequest" },
-      body: JSON.stringify(payload),
-      credentials: "same-origin"
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        if (!response.ok) {
-          var error = body.error || {};
-          var message = response.status === 429
-            ? "You are commenting quickly. Please wait a moment and try again."
-            : error.message || "Your comment could not be posted (" + response.status + ").";
-          showError(message, error.field);
-          return;
-        }
-        var li = insert(body);
-        if (body.status === "published") {
-          data.count = Number(data.count) + 1;
-          document.getElementById("comments-title").textContent = headingText(Number(data.count));
-        }
-        f.body.value = "";
-        resetReply();
-        li.scrollIntoView({ block: "nearest" });
-        tell({ type: "widget:scroll", top: li.getBoundingClientRect().top + window.scrollY });
-      });
+    api(data.api, payload).then(function (result) {
+      var body = result.body;
+      if (!result.ok) {
+        var error = body.error || {};
+        if (result.status === 401) signedOut();
+        var message = result.status === 429
+          ? "You are commenting quickly. Please wait a moment and try again."
+          : error.message || "Your comment could not be posted (" + result.status + ").";
+        showError(message, error.field);
+        return;
+      }
+      var li = insert(body);
+      if (body.status === "published") {
+        data.count = Number(data.count) + 1;
+        document.getElementById("comments-title").textContent = headingText(Number(data.count));
+      }
+      f.body.value = "";
+      resetReply();
+      li.scrollIntoView({ block: "nearest" });
+      tell({ type: "widget:scroll", top: li.getBoundingClientRect().top + window.scrollY });
     }).catch(function () {
       showError("The comment service could not be reached. Check your connection and try again.");
     }).then(function () {
@@ -220,6 +252,165 @@
       submit.textContent = "Post Comment";
     });
   });
+
+  /* Signing in: a first-party popup, and the iframe redeems its own attempt. */
+  var signInBox = document.getElementById("sign-in");
+  var signedInBox = document.getElementById("signed-in");
+  var guestBox = document.getElementById("guest-details");
+  var statusBox = document.getElementById("sign-in-status");
+  var pending = null;  // the attempt being signed in: {id, verifier, popup, timer, deadline}
+  var refreshTimer = null;
+
+  function say(message) {
+    if (!statusBox) return;
+    statusBox.textContent = message;
+    statusBox.hidden = !message;
+  }
+
+  function setGuestFields(enabled) {
+    if (!guestBox) return;
+    guestBox.hidden = !enabled;
+    guestBox.disabled = !enabled;
+  }
+
+  function signedIn(result) {
+    auth.token = result.access_token;
+    auth.user = result.user;
+    signedInBox.querySelector(".signed-in-name").textContent = auth.user.name;
+    signedInBox.querySelector(".signed-in-provider").textContent = auth.user.provider_label;
+    var avatar = signedInBox.querySelector(".avatar");
+    fillAvatar(avatar, auth.user.name, auth.user.avatar_url);
+    signedInBox.hidden = false;
+    if (signInBox) signInBox.hidden = true;
+    setGuestFields(false);
+    say("");
+    clearTimeout(refreshTimer);
+    // Access tokens are short-lived; the partitioned cookie mints the next one.
+    refreshTimer = setTimeout(resume, Math.max(30, result.expires_in - 60) * 1000);
+  }
+
+  function signedOut() {
+    auth.token = null;
+    auth.user = null;
+    clearTimeout(refreshTimer);
+    signedInBox.hidden = true;
+    if (signInBox) signInBox.hidden = false;
+    setGuestFields(true);
+  }
+
+  function resume() {
+    return api("/api/v1/session/resume", { site: data.site }).then(function (result) {
+      if (result.ok) signedIn(result.body); else signedOut();
+    }).catch(signedOut);
+  }
+
+  function b64url(bytes) {
+    var text = "";
+    new Uint8Array(bytes).forEach(function (b) { text += String.fromCharCode(b); });
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function stopWaiting() {
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    pending = null;
+  }
+
+  function redeem() {
+    if (!pending) return;
+    var attempt = pending;
+    clearTimeout(attempt.timer);
+    api("/api/v1/auth/attempts/" + encodeURIComponent(attempt.id) + "/redeem",
+        { verifier: attempt.verifier }).then(function (result) {
+      if (pending !== attempt) return;
+      if (result.status === 202) {
+        if (Date.now() > attempt.deadline) {
+          stopWaiting();
+          say("Sign-in took too long. Try again.");
+        } else {
+          attempt.timer = setTimeout(redeem, 1500);
+        }
+        return;
+      }
+      stopWaiting();
+      try { attempt.popup.close(); } catch (e) { /* already closed */ }
+      if (result.ok) {
+        signedIn(result.body);
+      } else {
+        say((result.body.error && result.body.error.message) || "Sign-in did not finish.");
+      }
+    }).catch(function () {
+      if (pending === attempt) attempt.timer = setTimeout(redeem, 3000);
+    });
+  }
+
+  function startSignIn(button) {
+    // Open the window now, inside the click: after an await the browser would block it.
+    var popup = window.open("about:blank", "widget-login", "popup,width=520,height=680");
+    if (!popup) {
+      say("Your browser blocked the sign-in window. Allow pop-ups here and try again" +
+          (guestBox ? ", or comment as a guest." : "."));
+      return;
+    }
+    stopWaiting();
+    var label = button.dataset.label;
+    var verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+    crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)).then(function (hash) {
+      return api("/api/v1/auth/attempts",
+                 { site: data.site, provider: button.dataset.provider, challenge: b64url(hash) });
+    }).then(function (result) {
+      if (!result.ok) throw new Error((result.body.error || {}).message || "Sign-in is unavailable.");
+      pending = {
+        id: result.body.attempt, verifier: verifier, popup: popup,
+        deadline: Date.now() + result.body.expires_in * 1000, timer: null
+      };
+      var start = document.createElement("form");
+      start.method = "post";
+      start.action = data.authStart;
+      start.target = "widget-login";
+      start.hidden = true;
+      [["attempt", result.body.attempt], ["start_token", result.body.start_token]].forEach(function (pair) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = pair[0];
+        input.value = pair[1];
+        start.appendChild(input);
+      });
+      document.body.appendChild(start);
+      start.submit();
+      start.remove();
+      say("Waiting for you to sign in with " + label + " in the pop-up window\u2026");
+      pending.timer = setTimeout(redeem, 1500);
+    }).catch(function (error) {
+      try { popup.close(); } catch (e) { /* ignore */ }
+      say(error.message || "Sign-in is unavailable right now.");
+    });
+  }
+
+  window.addEventListener("message", function (event) {
+    // Only our own popup, from our own origin, about the attempt we are waiting for.
+    if (!pending || event.origin !== location.origin || event.source !== pending.popup) return;
+    var m = event.data;
+    if (m && m.type === "widget:auth-done" && m.attempt === pending.id) redeem();
+  });
+  // Back from the popup: check at once rather than at the next poll.
+  window.addEventListener("focus", function () { if (pending) redeem(); });
+
+  root.addEventListener("click", function (event) {
+    var button = event.target.closest(".provider-button");
+    if (button) startSignIn(button);
+  });
+  document.getElementById("log-out").addEventListener("click", function () {
+    api("/api/v1/session/logout").then(signedOut, signedOut);
+  });
+  document.getElementById("change-account").addEventListener("click", function () {
+    if (signInBox) {
+      signInBox.hidden = false;
+      say("Choose the account to comment with.");
+    }
+  });
+  if (signInBox) signInBox.hidden = false;
+  resume();
 
   /* A permalink opened on the blog page. */
   if (data.highlight) {

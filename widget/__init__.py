@@ -31,14 +31,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from .api.views import bp as api_bp
+    from .auth import registry
+    from .auth.avatar_views import bp as avatars_bp
+    from .auth.views import api as auth_api_bp
+    from .auth.views import bp as auth_bp
     from .comments.views import bp as embed_bp
     from .demo.views import bp as demo_bp
 
-    # The iframe and API share no session with anything; they check Origin instead.
-    csrf.exempt(api_bp)
-    csrf.exempt(embed_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(embed_bp)
+    registry.init_app(app)
+    # The iframe, the API and the sign-in start share no session with the reader's other
+    # windows; they check Origin instead of a CSRF token.
+    for blueprint in (api_bp, auth_api_bp, auth_bp, embed_bp, avatars_bp):
+        csrf.exempt(blueprint)
+        app.register_blueprint(blueprint)
     if app.config["WIDGET_DEMO"]:
         app.register_blueprint(demo_bp)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..comments.formatting import isotime
+from ..comments.formatting import author, isotime
 from ..comments.services import NewComment, Node, ThreadPage
 from ..errors import Rejected
 from ..models import Comment, Status
@@ -22,8 +22,6 @@ COMMENT_FIELDS = (
 
 
 def parse_new_comment(data: Any) -> NewComment:
-    if not isinstance(data, dict):
-        raise Rejected(None, "Send a JSON object.", code="invalid_json")
     unknown = sorted(set(data) - set(COMMENT_FIELDS))
     if unknown:
         raise Rejected(unknown[0], f"Unknown field {unknown[0]!r}.", code="unknown_field")
@@ -32,11 +30,14 @@ def parse_new_comment(data: Any) -> NewComment:
 
 def comment_json(comment: Comment) -> dict[str, Any]:
     deleted = comment.status == Status.DELETED.value
+    who = author(comment)
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
-        "author_name": "" if deleted else comment.author_name,
-        "author_url": "" if deleted else (comment.author_url or None),
+        "author_name": "" if deleted else who.name,
+        "author_url": None if deleted else (who.url or None),
+        "author_avatar_url": None if deleted else who.avatar_url,
+        "provider": None if deleted else (who.provider or None),
         "html": "" if deleted else comment.html,
         "status": comment.status,
         "created_at": isotime(comment.created_at),

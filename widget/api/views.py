@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import HTTPException
 
+from ..auth.current import current_identity
 from ..comments import services
 from ..errors import Rejected
+from ..guards import json_object, require_iframe_request
 from . import schemas
 from .openapi import openapi_document
 
@@ -30,35 +30,6 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
     return jsonify(body), error.code or 500
 
 
-def _own_origins() -> set[str]:
-    public = urlsplit(current_app.config["WIDGET_PUBLIC_URL"])
-    return {f"{public.scheme}://{public.netloc}", request.host_url.rstrip("/")}
-
-
-def require_iframe_request() -> None:
-    """State changes come from our own iframe: JSON, a custom header, and our Origin.
-
-    A blog page's script cannot send the header cross-origin without a CORS preflight we never
-    grant, so no other page can post in a reader's name.
-    """
-    if not request.is_json:
-        raise Rejected(
-            None, "Send the comment as application/json.", code="unsupported_media_type", status=415
-        )
-    if request.headers.get("X-Requested-With") != "XMLHttpRequest":
-        raise Rejected(
-            None, "Missing header X-Requested-With: XMLHttpRequest.", code="forbidden", status=403
-        )
-    origin = request.headers.get("Origin")
-    if origin is not None and origin not in _own_origins():
-        raise Rejected(
-            None,
-            "Requests from other origins may not post comments.",
-            code="forbidden_origin",
-            status=403,
-        )
-
-
 @bp.get("/threads")
 def get_thread():  # type: ignore[no-untyped-def]
     page = services.read_thread(request.args.get("site"), request.args.get("url"))
@@ -68,11 +39,8 @@ def get_thread():  # type: ignore[no-untyped-def]
 @bp.post("/comments")
 def create_comment():  # type: ignore[no-untyped-def]
     require_iframe_request()
-    try:
-        data = request.get_json()
-    except BadRequest as exc:
-        raise Rejected(None, "The body is not valid JSON.", code="invalid_json") from exc
-    posted = services.post_comment(schemas.parse_new_comment(data))
+    viewer = current_identity()
+    posted = services.post_comment(schemas.parse_new_comment(json_object()), viewer)
     body = schemas.comment_json(posted.comment) | {"edit_key": posted.edit_key}
     return jsonify(body), 202 if posted.comment.is_pending else 201
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from flask import url_for
+
+from ..models import Comment
 
 AVATAR_COLORS = 8
 
@@ -32,3 +37,24 @@ def count_heading(count: int, title: str) -> str:
     else:
         words = "1 comment" if count == 1 else f"{count:,} comments"
     return f"{words} on “{title}”" if title else words
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    url: str
+    avatar_url: str | None
+    provider: str
+
+
+def author(comment: Comment) -> Author:
+    """Who wrote a comment, as readers see it: a signed-in author as their provider shows them."""
+    user = comment.user if comment.user_id else None
+    if user is None:
+        return Author(comment.author_name, comment.author_url, None, "")
+    avatar = (
+        url_for("avatars.avatar", user_id=user.id, v=user.avatar_version)
+        if user.avatar_version
+        else None
+    )
+    return Author(user.name, user.profile_url, avatar, comment.provider)

@@ -10,11 +10,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload
 
 from ..errors import Rejected
 from ..extensions import db
-from ..models import Comment, Moderation, Site, Status, Thread, utcnow
+from ..models import Comment, Identity, Moderation, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
 from ..text import count_links, render_markdown
 from . import validation
@@ -67,19 +67,24 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def post_comment(new: NewComment) -> Posted:
-    """Check and store a guest's comment; published at once or held, by the site's rules."""
+def post_comment(new: NewComment, viewer: Identity | None = None) -> Posted:
+    """Check and store a comment, a guest's or a signed-in reader's (`viewer`), published at
+    once or held by the site's rules."""
     site = get_site(new.site)
     url = validation.page_url(new.url)
     check_page_url(site, url)
-    if not site.guests_allowed:
+    body = validation.body(new.body, current_app.config["WIDGET_MAX_BODY_CHARS"])
+    if viewer is not None:
+        # Who they are comes from their provider, not from the form.
+        name, email, website = viewer.user.name, viewer.email, viewer.user.profile_url
+    elif not site.guests_allowed:
         raise Rejected(
             None, "This site asks you to sign in to comment.", code="sign_in_required", status=403
         )
-    body = validation.body(new.body, current_app.config["WIDGET_MAX_BODY_CHARS"])
-    name = validation.author_name(new.author_name)
-    email = validation.author_email(new.author_email)
-    website = validation.author_url(new.author_url)
+    else:
+        name = validation.author_name(new.author_name)
+        email = validation.author_email(new.author_email)
+        website = validation.author_url(new.author_url)
     title = validation.page_title(new.title)
     parent_id = validation.parent_id(new.parent_id)
     html = render_markdown(body)
@@ -88,11 +93,13 @@ def post_comment(new: NewComment) -> Posted:
         thread = _thread_for(site, url, title)
         if parent_id is not None:
             _check_parent(thread, parent_id)
-        status = _status_for(site, email, html)
+        status = _status_for(site, email, html, viewer)
         edit_key = secrets.token_urlsafe(24)
         comment = Comment(
             thread=thread,
             parent_id=parent_id,
+            user_id=viewer.user_id if viewer else None,
+            provider=viewer.provider if viewer else "",
             author_name=name,
             author_email=email,
             author_url=website,
@@ -142,23 +149,25 @@ def _check_parent(thread: Thread, parent_id: int) -> None:
         raise Rejected("parent_id", "You can only reply to a published comment in this thread.")
 
 
-def _status_for(site: Site, email: str, html: str) -> str:
+def _status_for(site: Site, email: str, html: str, viewer: Identity | None) -> str:
     mode = site.moderation
     held = (
         mode == Moderation.ALL.value
         or (mode == Moderation.LINKS.value and count_links(html) > site.link_limit)
-        or (mode == Moderation.FIRST_TIME.value and not _has_approved_comment(site, email))
+        or (mode == Moderation.FIRST_TIME.value and not _has_approved_comment(site, email, viewer))
     )
     return Status.PENDING.value if held else Status.PUBLISHED.value
 
 
-def _has_approved_comment(site: Site, email: str) -> bool:
+def _has_approved_comment(site: Site, email: str, viewer: Identity | None) -> bool:
+    # A signed-in reader is known by their account; a guest only by the email they typed.
+    author = Comment.user_id == viewer.user_id if viewer else Comment.author_email == email
     return bool(
         db.session.scalar(
             select(
                 exists().where(
                     and_(
-                        Comment.author_email == email,
+                        author,
                         Comment.status == Status.PUBLISHED.value,
                         Comment.thread_id == Thread.id,
                         Thread.site_id == site.id,
@@ -192,6 +201,7 @@ def read_thread(site_key: object, url: object, title: object = "") -> ThreadPage
             .order_by(Comment.created_at, Comment.id)
             # What readers never see is not read; touching it raises instead of querying.
             .options(*(defer(c, raiseload=True) for c in PRIVATE_COLUMNS))
+            .options(joinedload(Comment.user))
         ).all()
         roots = build_tree(comments)
     return ThreadPage(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, render_template, request
 from werkzeug.wrappers import Response
 
+from ..auth import registry
+from ..auth.session_json import provider_label
 from ..errors import Rejected
 from . import formatting, services
 
@@ -14,6 +16,8 @@ for _filter in (
     formatting.isotime,
     formatting.exacttime,
     formatting.count_heading,
+    formatting.author,
+    provider_label,
 ):
     bp.add_app_template_filter(_filter)
 
@@ -56,6 +60,7 @@ def thread() -> Response:
             # makes sure no other page can frame us and claim to be one.
             parent_origin=parent if parent in page.site.origin_list else "",
             highlight=args.get("hl", ""),
+            providers=registry.offered(page.site),
             max_chars=current_app.config["WIDGET_MAX_BODY_CHARS"],
         )
     )
