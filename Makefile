@@ -5,7 +5,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint format bench install install-test chromium clean
+.PHONY: run test lint format bench install install-test chromium idp-deps clean
 
 $(VENV)/.run: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,8 +33,16 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+## The end-to-end tests' OpenID provider (Node's oidc-provider), from the committed lockfile.
+IDP_DIR := tests/e2e/idp
+$(IDP_DIR)/node_modules/.installed: $(IDP_DIR)/package-lock.json $(IDP_DIR)/package.json
+	npm ci --prefix $(IDP_DIR) --no-audit --no-fund
+	touch $@
+
+idp-deps: $(IDP_DIR)/node_modules/.installed
+
 ## Install everything the tests need and run the whole suite.
-test: install-test chromium
+test: install-test chromium idp-deps
 	$(VENV)/bin/pytest -q
 
 lint: install-test
