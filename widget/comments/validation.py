@@ -16,7 +16,7 @@ _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):(?!\d)")
 
 
-def _text(field: str, value: object, *, required: bool = True) -> str:
+def _text(field: str, value: object, *, required: bool = True, missing: str = "") -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -25,7 +25,8 @@ def _text(field: str, value: object, *, required: bool = True) -> str:
         raise Rejected(field, f"{field} may not contain a NUL byte.")
     value = value.strip()
     if required and not value:
-        raise Rejected(field, f"{field} is required.", code="missing")
+        # `missing` is what a reader sees in the form when they left the field empty.
+        raise Rejected(field, missing or f"{field} is required.", code="missing")
     return value
 
 
@@ -41,7 +42,7 @@ def body(value: object, max_chars: int) -> str:
 
 
 def author_name(value: object) -> str:
-    name = _text("author_name", value)
+    name = _text("author_name", value, missing="Give your name.")
     if _CONTROL.search(name) or "\n" in name or "\r" in name or "\t" in name:
         raise Rejected("author_name", "author_name may not contain control characters.")
     if len(name) > NAME_MAX:
@@ -52,7 +53,7 @@ def author_name(value: object) -> str:
 
 
 def author_email(value: object) -> str:
-    email = _text("author_email", value)
+    email = _text("author_email", value, missing="Give your email address. It is not published.")
     if len(email) > EMAIL_MAX or not _EMAIL.match(email):
         raise Rejected("author_email", "Give an email address like name@example.com.")
     return email.lower()
