@@ -53,5 +53,12 @@ format: install-test
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+## Requests per second for the iframe's thread page under wrk (Debian's); writes bench/RESULTS.md.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) bench/thread_view.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache bench/.work
