@@ -38,6 +38,13 @@
   else return;
   frame.setAttribute("data-comment-widget", "");
 
+  // A permalink clicked inside the thread changes only this page's #fragment.
+  window.addEventListener("hashchange", function () {
+    if (/^#comment-\d+$/.test(location.hash) && frame.contentWindow) {
+      frame.contentWindow.postMessage({ type: "widget:highlight", id: location.hash.slice(1) }, service);
+    }
+  });
+
   window.addEventListener("message", function (event) {
     // Believe only our own iframe, speaking from the service's origin.
     if (event.source !== frame.contentWindow || event.origin !== service) return;

@@ -300,7 +300,7 @@
 
   function resume() {
     return api("/api/v1/session/resume", { site: data.site }).then(function (result) {
-      if (result.ok) signedIn(result.body); else signedOut();
+      if (result.ok && result.body.user) signedIn(result.body); else signedOut();
     }).catch(signedOut);
   }
 
@@ -334,8 +334,10 @@
       }
       stopWaiting();
       try { attempt.popup.close(); } catch (e) { /* already closed */ }
-      if (result.ok) {
+      if (result.ok && result.body.status === "signed_in") {
         signedIn(result.body);
+      } else if (result.ok) {
+        say(result.body.error.message);
       } else {
         say((result.body.error && result.body.error.message) || "Sign-in did not finish.");
       }
@@ -412,12 +414,21 @@
   if (signInBox) signInBox.hidden = false;
   resume();
 
-  /* A permalink opened on the blog page. */
-  if (data.highlight) {
-    var target = document.getElementById(data.highlight);
-    if (target) {
-      target.classList.add("is-highlighted");
-      tell({ type: "widget:scroll", top: target.getBoundingClientRect().top + window.scrollY });
-    }
+  /* A permalink opened on the blog page, or followed inside the thread. */
+  function highlight(id) {
+    var target = /^comment-\d+$/.test(id) && document.getElementById(id);
+    if (!target) return;
+    Array.prototype.forEach.call(root.querySelectorAll(".is-highlighted"), function (el) {
+      el.classList.remove("is-highlighted");
+    });
+    target.classList.add("is-highlighted");
+    tell({ type: "widget:scroll", top: target.getBoundingClientRect().top + window.scrollY });
   }
+  if (data.highlight) highlight(data.highlight);
+  window.addEventListener("message", function (event) {
+    // Only the embedding page the server vouched for.
+    if (!parentOrigin || event.source !== window.parent || event.origin !== parentOrigin) return;
+    var m = event.data;
+    if (m && m.type === "widget:highlight" && typeof m.id === "string") highlight(m.id);
+  });
 })();

@@ -66,6 +66,10 @@ def _serve_static(app: Flask) -> None:
         response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
         return response
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
+
     @app.get("/static/<path:filename>")
     def static(filename: str) -> Response:
         return send_from_directory(static_dir, filename, max_age=3600)

@@ -15,11 +15,13 @@ import os
 import re
 import secrets
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +32,8 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+
+from tests.e2e.idp_fixture import IdP, idp  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -43,6 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--disable-sync",
 ]
+IDP_LABEL = "Test ID"
 SERVICE_HOST = "127.0.0.1"
 BLOG_HOST = "127.0.0.2"  # another site than the service: any 127.x address answers on loopback
 STARTUP_SECONDS = 30
@@ -83,8 +88,23 @@ def service_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def service(service_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """The production server (`gunicorn wsgi:app`, two workers) on a fresh SQLite database."""
+def idp_picture_url() -> Iterator[str]:
+    """The test accounts' picture: a PNG on loopback, which the service fetches and serves."""
+    server = _serve(SERVICE_HOST)
+    server.blog = None  # type: ignore[assignment]
+    yield f"http://{SERVICE_HOST}:{server.server_address[1]}/avatar.png"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def service(
+    service_url: str,
+    idp: IdP,  # noqa: F811  (the fixture imported above)
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Service]:
+    """The production server (`gunicorn wsgi:app`, two workers) on a fresh SQLite database, with
+    the real OpenID Connect provider configured as the generic `oidc` sign-in provider."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"no Chromium at {CHROMIUM} (make chromium installs Debian's)")
     work = tmp_path_factory.mktemp("service")
@@ -97,6 +117,10 @@ def service(service_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "WIDGET_INSTANCE_PATH": str(work / "instance"),
         "WIDGET_DEMO": "0",
         "WIDGET_RATELIMIT_ENABLED": "0",
+        "WIDGET_OIDC_ISSUER": idp.issuer,
+        "WIDGET_OIDC_CLIENT_ID": idp.client_id,
+        "WIDGET_OIDC_CLIENT_SECRET": idp.client_secret,
+        "WIDGET_OIDC_NAME": IDP_LABEL,
     }
     service = Service(url, env)
     service.cli("db", "upgrade")
@@ -172,6 +196,26 @@ PROBE_TOP = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon"
 <title>probe host</title></head><body><iframe src="{src}"></iframe></body></html>"""
 
 
+def _png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (52, 120, 200)) -> bytes:
+    """A small solid-colour PNG, made here so the tests need no image file."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    row = b"\x00" + bytes(rgb) * width
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+AVATAR_PNG = _png()
+
+
 class _BlogHandler(BaseHTTPRequestHandler):
     """Articles at /posts/<slug>/, plus the probe pages the storage control test uses."""
 
@@ -199,12 +243,15 @@ class _BlogHandler(BaseHTTPRequestHandler):
         elif path == "/probe/frame-partitioned/":
             headers["Set-Cookie"] = "e2e_partitioned=1; Path=/; SameSite=None; Secure; Partitioned"
             body = PROBE_FRAME
+        elif path == "/avatar.png":
+            headers["Content-Type"] = "image/png"
+            body = AVATAR_PNG
         elif path == "/probe/cookies":
             headers["Content-Type"] = "application/json"
             body = json.dumps(self.headers.get("Cookie", ""))
         else:
             status, body = 404, "not found"
-        data = body.encode()
+        data = body if isinstance(body, bytes) else body.encode()
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -330,10 +377,8 @@ class BrowserErrors:
     """Uncaught exceptions and console errors, from the blog page and from the comment frame.
 
     Chromium also logs every 4xx answer to fetch() as a console error, even when the script
-    handles it. Two such answers are expected and are not errors:
-    - 401 from /api/v1/session/resume: thread.js asks on every load whether the reader has a
-      session (its cookie is HttpOnly, so only the server knows); a guest has none;
-    - 4xx from /api/v1/comments, in a test that has the API refuse a comment on purpose.
+    handles it. One such answer is expected and is not an error: a 4xx from /api/v1/comments,
+    in a test that has the API refuse a comment on purpose.
     Everything else fails the test.
     """
 
@@ -357,8 +402,6 @@ class BrowserErrors:
         path = urlsplit(where).path
         if not status:
             return False
-        if path == "/api/v1/session/resume" and status[1] == "401":
-            return True
         return self.refusals_expected and path == "/api/v1/comments"
 
     def expect_refused_posts(self) -> None:

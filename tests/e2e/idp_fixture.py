@@ -1,9 +1,10 @@
 """A real OpenID Connect provider (panva/oidc-provider, tests/e2e/idp/server.mjs) for the e2e tests.
 
-``start_idp()`` runs it on 127.0.0.1 with one confidential client; the fixtures ``idp`` and
-``idp_coop`` (session scope) register ``{service_url}/auth/oidc/callback`` as its redirect URI, so
-they need a ``service_url`` fixture (the base URL of the app under test) from the conftest, and
-take the accounts' ``picture`` claim from the ``idp_picture_url`` fixture (None unless overridden).
+``start_idp()`` runs it on 127.0.0.1 with one confidential client; the fixture ``idp`` (session
+scope) registers ``{service_url}/auth/oidc/callback`` as its redirect URI (``IdP.set_coop()``
+switches Cross-Origin-Opener-Policy on and off while it runs), so it needs a ``service_url``
+fixture (the base URL of the app under test) from the conftest, and takes the accounts'
+``picture`` claim from the ``idp_picture_url`` fixture (None unless overridden).
 
 The provider's sign-in pages (oidc-provider devInteractions):
 - login: ``input[name=login]`` (any value, becomes ``sub``), ``input[name=password]`` (anything),
@@ -23,6 +24,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,12 @@ class IdP:
             return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
+
+    def set_coop(self, on: bool) -> None:
+        """Switch Cross-Origin-Opener-Policy: same-origin on or off for every later response."""
+        url = f"{self.issuer}/__test__/coop/{'on' if on else 'off'}"
+        with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=5):
+            self.coop = on
 
     def stop(self) -> None:
         process, self._process = self._process, None
@@ -202,11 +210,4 @@ def idp_picture_url() -> str | None:
 def idp(service_url: str, idp_picture_url: str | None) -> Iterator[IdP]:
     """The provider with ordinary headers (a popup through it keeps window.opener)."""
     with start_idp([callback_url(service_url)], picture_url=idp_picture_url) as provider:
-        yield provider
-
-
-@pytest.fixture(scope="session")
-def idp_coop(service_url: str, idp_picture_url: str | None) -> Iterator[IdP]:
-    """The provider sending Cross-Origin-Opener-Policy: same-origin on every response."""
-    with start_idp([callback_url(service_url)], coop=True, picture_url=idp_picture_url) as provider:
         yield provider

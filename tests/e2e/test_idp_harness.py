@@ -1,9 +1,9 @@
 """The e2e OpenID provider itself (tests/e2e/idp): discovery, PKCE, its sign-in pages, COOP, and
 one whole authorization-code round trip done by hand, which documents the pages' forms.
 
-These tests start their own providers with ``start_idp`` rather than the session fixtures ``idp``
-and ``idp_coop``: those are cached for the whole session with the real ``service_url``, and the
-dummy one below must not leak into them.
+These tests start their own providers with ``start_idp`` rather than the session fixture ``idp``:
+that is cached for the whole session with the real ``service_url``, and the dummy one below must
+not leak into it.
 """
 
 from __future__ import annotations

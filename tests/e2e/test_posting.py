@@ -37,7 +37,10 @@ def test_a_guest_is_offered_the_guest_form_and_not_shown_as_signed_in(
     page: Page, article: tuple[str, str]
 ) -> None:
     frame = open_article(page, article[0])
-    expect(frame.get_by_role("group", name="Fill in your details below")).to_be_visible()
+    expect(
+        frame.get_by_text("Fill in your details below or click an icon to log in:")
+    ).to_be_visible()
+    expect(frame.get_by_role("group", name="Or comment as a guest")).to_be_visible()
     expect(frame.locator("#signed-in")).to_be_hidden()
     expect(frame.get_by_role("button", name="Log Out")).to_be_hidden()
 

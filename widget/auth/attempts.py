@@ -111,7 +111,14 @@ class Redeemed:
     access: tokens.Issued
 
 
-def redeem(attempt_id: object, verifier: object) -> Redeemed | None:
+@dataclass(frozen=True)
+class Failed:
+    """The reader cancelled, or the provider would not vouch for them: an outcome, not an error."""
+
+    message: str
+
+
+def redeem(attempt_id: object, verifier: object) -> Redeemed | Failed | None:
     """Trade a finished attempt for tokens, once; None while the reader is still signing in."""
     attempt = _live(attempt_id)
     if not isinstance(verifier, str) or not hmac.compare_digest(
@@ -120,10 +127,10 @@ def redeem(attempt_id: object, verifier: object) -> Redeemed | None:
         raise Rejected("verifier", "This sign-in belongs to another window.", code="forbidden",
                        status=403)  # fmt: skip
     if attempt.status == "failed":
-        message = attempt.error or "Sign-in did not finish."
+        failed = Failed(attempt.error or "Sign-in did not finish.")
         db.session.delete(attempt)
         db.session.commit()
-        raise Rejected(None, message, code="sign_in_failed", status=400)
+        return failed
     if attempt.status != "done" or attempt.identity_id is None:
         return None
     identity = db.session.get(Identity, attempt.identity_id)

@@ -66,12 +66,15 @@ def redeem_attempt(attempt_id: str):  # type: ignore[no-untyped-def]
     redeemed = attempts.redeem(attempt_id, json_object().get("verifier"))
     if redeemed is None:
         return jsonify({"status": "pending"}), 202
+    if isinstance(redeemed, attempts.Failed):
+        error = {"code": "sign_in_failed", "message": redeemed.message}
+        return jsonify({"status": "failed", "error": error})
     # "Change": the account signed in until now is signed out for good.
     previous = tokens.find(bearer(), "access")
     if previous is not None and previous.session_id is not None:
         tokens.revoke_session(previous.session_id)
         db.session.commit()
-    response = jsonify(_signed_in(redeemed.access))
+    response = jsonify({"status": "signed_in"} | _signed_in(redeemed.access))
     _set_session_cookie(response, redeemed.session)
     return response
 
@@ -83,7 +86,8 @@ def resume_session():  # type: ignore[no-untyped-def]
     site = get_site(json_object().get("site"))
     held = tokens.find(request.cookies.get(COOKIE), "session")
     if held is None or held.site_id != site.id:
-        raise Rejected(None, "Not signed in.", code="signed_out", status=401)
+        # Not an error: most readers are guests, and a 401 would be logged in their console.
+        return jsonify({"user": None})
     access = tokens.issue_access(held)
     db.session.commit()
     return jsonify(_signed_in(access))
@@ -145,7 +149,13 @@ def start():  # type: ignore[no-untyped-def]
     session["login_attempt"] = attempt.id
     client = oauth.create_client(attempt.provider)
     redirect_uri = f"{current_app.config['WIDGET_PUBLIC_URL']}/auth/{attempt.provider}/callback"
-    return client.authorize_redirect(redirect_uri)
+    authorization = client.create_authorization_url(redirect_uri)
+    client.save_authorize_data(redirect_uri=redirect_uri, **authorization)
+    # A page that moves on, not a redirect: the iframe's CSP form-action would also govern a
+    # redirect answering its form, and block every provider's origin.
+    label = registry.all_providers()[attempt.provider].label
+    page = render_template("auth/go.html", url=authorization["url"], label=label)
+    return page, 200, {"Content-Security-Policy": POPUP_CSP, "Cache-Control": "no-store"}
 
 
 @bp.get("/<provider>/callback")

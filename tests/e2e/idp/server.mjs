@@ -8,6 +8,7 @@
 //   IDP_REDIRECT_URIS  comma-separated exact redirect URIs                    required
 //   IDP_PICTURE_URL    `picture` claim of every account                       default: no picture
 //   IDP_COOP=1         every response sends Cross-Origin-Opener-Policy: same-origin
+//                      (POST /__test__/coop/on or /off switches it while running)
 //   IDP_TTL            lifetime in seconds of sessions, interactions, grants, tokens  default 600
 //                      (authorization codes live min(60, IDP_TTL))
 //
@@ -91,8 +92,18 @@ const provider = new Provider(ISSUER, {
 
 const handle = provider.callback();
 
+// Tests switch COOP on and off at run time (POST /__test__/coop/on|off), so that one provider
+// and one service under test cover both the opener-kept and the opener-cut sign-in.
+let coop = COOP;
+
 const server = http.createServer((req, res) => {
-  if (COOP) {
+  const toggle = /^\/__test__\/coop\/(on|off)$/.exec(req.url);
+  if (toggle && req.method === 'POST') {
+    coop = toggle[1] === 'on';
+    res.writeHead(204).end();
+    return;
+  }
+  if (coop) {
     // Every response, including Koa's own error responses (which drop headers set earlier):
     // Node's res.end() goes through writeHead() too.
     const writeHead = res.writeHead;
