@@ -13,6 +13,7 @@ from typing import Any
 import requests
 from authlib.integrations.base_client.errors import OAuthError
 from flask import Blueprint, current_app, jsonify, render_template, request, session
+from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
 from ..errors import Rejected
@@ -177,7 +178,8 @@ def callback(provider: str):  # type: ignore[no-untyped-def]
     try:
         token = oauth.create_client(provider).authorize_access_token()
         profile = providers[provider].fetch_profile(oauth.create_client(provider), token)
-    except (OAuthError, requests.RequestException, KeyError, ValueError) as exc:
+    except (OAuthError, JoseError, requests.RequestException, KeyError, ValueError) as exc:
+        # JoseError: an ID token with a wrong nonce, audience, issuer, signature or expiry.
         log.warning("sign-in with %s failed: %r", provider, exc)
         message = f"{label} did not confirm who you are. Please try again."
         attempts.fail(attempt_id, message)
