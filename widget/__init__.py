@@ -9,7 +9,7 @@ from flask import Flask, send_from_directory
 from werkzeug.wrappers import Response
 
 from . import config
-from .extensions import csrf, db, migrate
+from .extensions import begin_writes_immediately, csrf, db, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,9 +27,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
 
     db.init_app(app)
+    begin_writes_immediately(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
 
+    from . import ratelimits
     from .api.views import bp as api_bp
     from .auth import registry
     from .auth.avatar_views import bp as avatars_bp
@@ -39,6 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .demo.views import bp as demo_bp
 
     registry.init_app(app)
+    ratelimits.init_app(app)
     # The iframe, the API and the sign-in start share no session with the reader's other
     # windows; they check Origin instead of a CSRF token.
     for blueprint in (api_bp, auth_api_bp, auth_bp, embed_bp, avatars_bp):

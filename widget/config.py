@@ -48,6 +48,7 @@ def secret_key(instance_path: str) -> str:
 def load(instance_path: str) -> dict[str, Any]:
     """Everything the app reads from its environment, as Flask config keys."""
     from .auth.providers import provider_settings_from_env
+    from .ratelimits import settings as ratelimit_settings
 
     public_url = os.environ.get("WIDGET_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     return {
@@ -64,4 +65,4 @@ def load(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    } | provider_settings_from_env(os.environ)
+    } | provider_settings_from_env(os.environ) | ratelimit_settings(os.environ)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from authlib.integrations.flask_client import OAuth
+from flask import Flask, request
+from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -30,6 +32,15 @@ csrf = CSRFProtect()
 oauth = OAuth()
 
 
+def _client_address() -> str:
+    from .ratelimits import client_address
+
+    return client_address()
+
+
+limiter = Limiter(key_func=_client_address)
+
+
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     """WAL lets readers work while one writer writes; busy_timeout waits instead of failing."""
@@ -48,4 +59,17 @@ def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(conn) -> None:  # type: ignore[no-untyped-def]
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        # A transaction that reads and then writes fails at once ("database is locked") when
+        # another writer committed in between; one that takes the write lock first just waits.
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_writes_immediately(app: Flask) -> None:
+    """On SQLite, requests that change state take the write lock at their first query."""
+
+    @app.before_request
+    def _immediate() -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS") or db.engine.dialect.name != "sqlite":
+            return
+        db.session.connection(execution_options={"sqlite_immediate": True})

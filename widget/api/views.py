@@ -8,7 +8,9 @@ from werkzeug.exceptions import HTTPException
 from ..auth.current import current_identity
 from ..comments import services
 from ..errors import Rejected
+from ..extensions import limiter
 from ..guards import json_object, require_iframe_request
+from ..ratelimits import TOO_FAST, account, is_guest, limit
 from . import schemas
 from .openapi import openapi_document
 
@@ -37,6 +39,9 @@ def get_thread():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/comments")
+@limiter.limit(limit("WIDGET_RATELIMIT_POST"), error_message=TOO_FAST)
+@limiter.limit(limit("WIDGET_RATELIMIT_POST_USER"), key_func=account, exempt_when=is_guest,
+               error_message=TOO_FAST)  # fmt: skip
 def create_comment():  # type: ignore[no-untyped-def]
     require_iframe_request()
     viewer = current_identity()

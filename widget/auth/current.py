@@ -20,7 +20,11 @@ def current_token() -> AuthToken | None:
     secret = bearer()
     if secret is None:
         return None
-    token = tokens.find(secret, "access")
+    # Looked up once per request (rate limits and the view both ask); kept on the request, not
+    # on `g`, whose app context can outlive a request.
+    if not hasattr(request, "widget_token"):
+        request.widget_token = tokens.find(secret, "access")  # type: ignore[attr-defined]
+    token = request.widget_token  # type: ignore[attr-defined]
     if token is None:
         raise Rejected(None, "Your sign-in has expired. Sign in again.", code="signed_out",
                        status=401)  # fmt: skip

@@ -14,11 +14,13 @@ import requests
 from authlib.integrations.base_client.errors import OAuthError
 from flask import Blueprint, current_app, jsonify, render_template, request, session
 from joserfc.errors import JoseError
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ..errors import Rejected
-from ..extensions import db, oauth
+from ..extensions import db, limiter, oauth
 from ..guards import json_object, require_iframe_request, require_own_origin
+from ..ratelimits import TOO_FAST, limit
 from ..sites import get_site
 from . import attempts, registry, tokens
 from .current import bearer, current_token
@@ -41,10 +43,18 @@ def _page_rejected(error: Rejected):  # type: ignore[no-untyped-def]
     return _done("", error.message, error.status)
 
 
+@bp.errorhandler(429)
+def _page_too_fast(error: HTTPException):  # type: ignore[no-untyped-def]
+    response = error.get_response()
+    page, status, headers = _done("", TOO_FAST, 429)
+    return page, status, headers | {"Retry-After": response.headers.get("Retry-After", "60")}
+
+
 # --- the iframe's side ------------------------------------------------------------------
 
 
 @api.post("/auth/attempts")
+@limiter.limit(limit("WIDGET_RATELIMIT_SIGNIN"), error_message=TOO_FAST)
 def create_attempt():  # type: ignore[no-untyped-def]
     require_iframe_request()
     data = json_object()
@@ -143,6 +153,7 @@ def _clear_session_cookie(response: Response) -> None:
 
 
 @bp.post("/start")
+@limiter.limit(limit("WIDGET_RATELIMIT_SIGNIN"), error_message=TOO_FAST)
 def start():  # type: ignore[no-untyped-def]
     """Send the popup to the provider for an attempt our iframe created (only it can post here)."""
     require_own_origin()

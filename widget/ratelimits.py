@@ -1,0 +1,66 @@
+"""Rate limits: how often one address, or one signed-in account, may post or try to sign in.
+
+Counts live in Redis when WIDGET_REDIS_URL is set, so that every worker and server shares them;
+otherwise in each process's memory (enough for one single-process server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, current_app, request
+
+from .auth.current import current_token
+from .extensions import limiter
+
+DEFAULTS = {
+    # Per client address: a person writes a few comments a minute at most.
+    "WIDGET_RATELIMIT_POST": "6 per minute;60 per hour",
+    # Per signed-in account, wherever they post from.
+    "WIDGET_RATELIMIT_POST_USER": "10 per minute;100 per hour",
+    # Per client address: starting sign-ins and owners' password logins.
+    "WIDGET_RATELIMIT_SIGNIN": "20 per minute;200 per hour",
+    "WIDGET_RATELIMIT_LOGIN": "5 per minute;30 per hour",
+}
+TOO_FAST = "You are going a little fast. Please wait a moment and try again."
+
+
+def settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """The WIDGET_* rate-limit settings found in the environment, with defaults."""
+    return {name: environ.get(name) or value for name, value in DEFAULTS.items()} | {
+        "WIDGET_REDIS_URL": environ.get("WIDGET_REDIS_URL", ""),
+        "WIDGET_RATELIMIT_PREFIX": environ.get("WIDGET_RATELIMIT_PREFIX", "widget"),
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Limiter's settings follow ours (after any overrides), then it is bound."""
+    app.config.update(
+        RATELIMIT_ENABLED=app.config["WIDGET_RATELIMIT_ENABLED"],
+        RATELIMIT_STORAGE_URI=app.config["WIDGET_REDIS_URL"] or "memory://",
+        RATELIMIT_KEY_PREFIX=app.config["WIDGET_RATELIMIT_PREFIX"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        # A Redis outage must not take commenting down with it.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+    )
+    limiter.init_app(app)
+
+
+def limit(name: str):  # type: ignore[no-untyped-def]
+    """The configured limit, read at request time so tests and operators can change it."""
+    return lambda: current_app.config[name]
+
+
+def client_address() -> str:
+    # With WIDGET_PROXY_COUNT set, ProxyFix has already put the real client here.
+    return request.remote_addr or "unknown"
+
+
+def account() -> str:
+    token = current_token()
+    return f"user:{token.identity.user_id}" if token else "guest"
+
+
+def is_guest() -> bool:
+    return current_token() is None
