@@ -72,5 +72,5 @@ def begin_writes_immediately(app: Flask) -> None:
     def _immediate() -> None:
         if request.method in ("GET", "HEAD", "OPTIONS") or db.engine.dialect.name != "sqlite":
             return
-        if not db.session.in_transaction():  # (in tests a fixture's may already be open)
+        if not db.session().in_transaction():  # (in tests a fixture's may already be open)
             db.session.connection(execution_options={"sqlite_immediate": True})
