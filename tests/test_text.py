@@ -74,3 +74,26 @@ def test_links_are_counted():
         count_links(render_markdown("https://a.example https://b.example [c](https://c.example)"))
         == 3
     )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](/dashboard/)",
+        "[x](../api/v1/comments)",
+        "[x](%6Aavascript:alert(1))",
+        "[x](java\u200bscript:alert(1))",
+        "![x](/a.png)",
+        "[x][r]\n\n[r]: relative/path",
+    ],
+)
+def test_relative_links_stay_text(source):
+    # A relative link would point into the comment service's own origin, not at the blog.
+    html = render_markdown(source)
+    assert "<a" not in html
+    assert "href" not in html
+
+
+def test_link_titles_are_dropped_with_every_attribute_outside_the_allowlist():
+    html = render_markdown('[x](https://example.com "t\\" onmouseover=\\"alert(1)")')
+    assert html == '<p><a href="https://example.com" rel="nofollow ugc noopener">x</a></p>'

@@ -23,7 +23,8 @@ ALLOWED_TAGS = {
     "li",
     "hr",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+# "*" is spelt out: left unset, nh3 keeps its default lang and title on every element.
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"*": set(), "a": {"href"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 
@@ -43,6 +44,16 @@ def _image_as_link(self, tokens, idx, options, env) -> str:  # type: ignore[no-u
     return f'<a href="{escape(src)}">{escape(label)}</a>'
 
 
+def _is_absolute_link(url: str) -> bool:
+    """Only absolute http(s) and mailto links become links; anything else stays text.
+
+    nh3 checks the scheme of absolute URLs only and lets relative ones through, and a relative
+    link in a comment would point into the comment service's own origin, not at the blog.
+    """
+    return url.lower().startswith(("http://", "https://", "mailto:"))
+
+
+_markdown.validateLink = _is_absolute_link  # type: ignore[method-assign]
 _markdown.add_render_rule("image", _image_as_link)
 _link = re.compile(r"<a\s", re.IGNORECASE)
 
