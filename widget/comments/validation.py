@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 from ..errors import Rejected
 from ..urls import BadURL, normalize_page_url
@@ -14,6 +16,10 @@ _EMAIL = re.compile(r"^[^@\s<>()\[\]\\,;:\"]+@[^@\s<>()\[\]\\,;:\"]+\.[^@\s<>()\
 # C0 controls and DEL except tab, newline and carriage return: invisible, never meant.
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):(?!\d)")
+# What a browser never leaves raw in an address it shows: a website holding any of these was not
+# copied from one, and quotes and angle brackets are how markup is smuggled into an attribute.
+_NOT_IN_URLS = re.compile(r"[\s<>\"`\\]")
+_HOST_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 
 
 def _text(field: str, value: object, *, required: bool = True, missing: str = "") -> str:
@@ -75,7 +81,24 @@ def author_url(value: object) -> str:
         normalize_page_url(url)
     except BadURL as exc:
         raise Rejected("author_url", str(exc)) from exc
+    if _NOT_IN_URLS.search(url) or not _is_host_name(urlsplit(url).hostname or ""):
+        raise Rejected("author_url", "Give a website address like https://example.com.")
     return url
+
+
+def _is_host_name(host: str) -> bool:
+    """A DNS name (international ones too) or an IP address, as a website's host must be."""
+    if ":" in host:  # only an IPv6 literal has a colon here
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    try:
+        ascii_host = host.rstrip(".").encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return all(_HOST_LABEL.match(label) for label in ascii_host.split("."))
 
 
 def page_url(value: object) -> str:
