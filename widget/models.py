@@ -50,6 +50,10 @@ class Site(db.Model):
     link_limit: Mapped[int] = mapped_column(default=2)
     # Providers the owner turned off; a new site offers every configured one.
     disabled_providers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Words that hold a comment for approval, whatever the moderation mode.
+    held_words: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # The widget's colours when the snippet does not choose: light, dark, or the reader's.
+    theme: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     origins: Mapped[list[SiteOrigin]] = relationship(
@@ -60,6 +64,7 @@ class Site(db.Model):
         CheckConstraint(
             "moderation IN ('off', 'links', 'first-time', 'all')", name="moderation_mode"
         ),
+        CheckConstraint("theme IN ('auto', 'light', 'dark')", name="site_theme"),
     )
 
     @property
@@ -91,7 +96,12 @@ class Thread(db.Model):
 
     site: Mapped[Site] = relationship()
 
-    __table_args__ = (UniqueConstraint("site_id", "url_key"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "url_key"),
+        # The dashboard lists a site's threads by last activity or by count, a page at a time.
+        Index("ix_thread_site_activity", "site_id", "last_comment_at", "id"),
+        Index("ix_thread_site_count", "site_id", "published_count", "id"),
+    )
 
 
 class User(db.Model):
@@ -191,6 +201,10 @@ class Comment(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=Status.PUBLISHED.value)
     # SHA-256 of the secret handed to a guest, so that they alone may edit later.
     edit_key_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The site owner who wrote it from the dashboard: shown with an owner badge.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owner.id", ondelete="SET NULL"))
+    # The poster's IP, peppered and hashed (blocks.digest): enough to block it, never to read it.
+    ip_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -200,6 +214,8 @@ class Comment(db.Model):
     __table_args__ = (
         Index("ix_comment_thread_status_created", "thread_id", "status", "created_at"),
         Index("ix_comment_author_email", "author_email"),
+        # The moderation queue: what is pending, newest first.
+        Index("ix_comment_status_created", "status", "created_at"),
         CheckConstraint(
             "status IN ('published', 'pending', 'spam', 'deleted')", name="comment_status"
         ),
@@ -208,3 +224,90 @@ class Comment(db.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == Status.PENDING.value
+
+
+class Owner(db.Model):
+    """A person who runs sites: signs in to the dashboard with email and password."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    # werkzeug's scrypt hash; "" until the owner has chosen a password.
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    # An admin runs the service: every site is theirs to manage.
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@", 1)[0]
+
+
+class SiteOwner(db.Model):
+    """Who may manage a site: `owner` (everything) or `moderator` (comments only)."""
+
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("owner.id", ondelete="CASCADE"), primary_key=True
+    )
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("site.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(10), default="owner")
+
+    owner: Mapped[Owner] = relationship()
+    site: Mapped[Site] = relationship()
+
+    __table_args__ = (CheckConstraint("role IN ('owner', 'moderator')", name="site_owner_role"),)
+
+
+class OwnerIdentity(db.Model):
+    """A provider identity an owner linked, to sign in to the dashboard with it."""
+
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("identity.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    identity: Mapped[Identity] = relationship()
+
+
+class Invite(db.Model):
+    """An emailed link that makes its holder an owner of a site; kept only as a hash."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(10), default="owner")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("owner.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    site: Mapped[Site] = relationship()
+
+    __table_args__ = (CheckConstraint("role IN ('owner', 'moderator')", name="invite_role"),)
+
+
+class Block(db.Model):
+    """A guest email, a signed-in user or an IP whose new comments a site refuses or holds.
+
+    The value is kept only as a peppered hash (blocks.digest); `label` is what the owner sees.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    value_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(10), default="refuse")
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("owner.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("site_id", "kind", "value_hash"),
+        CheckConstraint("kind IN ('email', 'user', 'ip')", name="block_kind"),
+        CheckConstraint("action IN ('refuse', 'hold')", name="block_action"),
+    )
