@@ -51,18 +51,31 @@ def load(instance_path: str) -> dict[str, Any]:
     from .ratelimits import settings as ratelimit_settings
 
     public_url = os.environ.get("WIDGET_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
-    return {
-        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SECRET_KEY": secret_key(instance_path),
-        "WIDGET_PUBLIC_URL": public_url,
-        "WIDGET_RATELIMIT_ENABLED": env_flag("WIDGET_RATELIMIT_ENABLED", True),
-        "WIDGET_DEMO": env_flag("WIDGET_DEMO", True),
-        "WIDGET_MAX_BODY_CHARS": int(os.environ.get("WIDGET_MAX_BODY_CHARS", "20000")),
-        "WIDGET_LINK_LIMIT": int(os.environ.get("WIDGET_LINK_LIMIT", "2")),
-        # A request body larger than this is refused with 413 before it is parsed.
-        "MAX_CONTENT_LENGTH": 256 * 1024,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    } | provider_settings_from_env(os.environ) | ratelimit_settings(os.environ)
+    return (
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+            "SECRET_KEY": secret_key(instance_path),
+            "WIDGET_PUBLIC_URL": public_url,
+            "WIDGET_RATELIMIT_ENABLED": env_flag("WIDGET_RATELIMIT_ENABLED", True),
+            "WIDGET_DEMO": env_flag("WIDGET_DEMO", True),
+            "WIDGET_MAX_BODY_CHARS": int(os.environ.get("WIDGET_MAX_BODY_CHARS", "20000")),
+            "WIDGET_LINK_LIMIT": int(os.environ.get("WIDGET_LINK_LIMIT", "2")),
+            # A request body larger than this is refused with 413 before it is parsed.
+            "MAX_CONTENT_LENGTH": 256 * 1024,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # Blocked emails and IPs: HMAC-SHA256 under this pepper (the secret key if unset).
+            "WIDGET_HASH_PEPPER": os.environ.get("WIDGET_HASH_PEPPER", ""),
+            # Invitation emails (docs/configuration.md); with no host the link is shown instead.
+            "WIDGET_SMTP_HOST": os.environ.get("WIDGET_SMTP_HOST", ""),
+            "WIDGET_SMTP_PORT": int(os.environ.get("WIDGET_SMTP_PORT", "587")),
+            "WIDGET_SMTP_USER": os.environ.get("WIDGET_SMTP_USER", ""),
+            "WIDGET_SMTP_PASSWORD": os.environ.get("WIDGET_SMTP_PASSWORD", ""),
+            "WIDGET_SMTP_STARTTLS": env_flag("WIDGET_SMTP_STARTTLS", True),
+            "WIDGET_MAIL_FROM": os.environ.get("WIDGET_MAIL_FROM", ""),
+        }
+        | provider_settings_from_env(os.environ)
+        | ratelimit_settings(os.environ)
+    )

@@ -45,7 +45,9 @@ def get_thread():  # type: ignore[no-untyped-def]
 def create_comment():  # type: ignore[no-untyped-def]
     require_iframe_request()
     viewer = current_identity()
-    posted = services.post_comment(schemas.parse_new_comment(json_object()), viewer)
+    posted = services.post_comment(
+        schemas.parse_new_comment(json_object()), viewer, ip=request.remote_addr
+    )
     body = schemas.comment_json(posted.comment) | {"edit_key": posted.edit_key}
     return jsonify(body), 202 if posted.comment.is_pending else 201
 

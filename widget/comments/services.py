@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,15 +13,16 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
 
+from ..blocks import REFUSED_MESSAGE, find_block, ip_digest
 from ..errors import Rejected
 from ..extensions import db
-from ..models import Comment, Identity, Moderation, Site, Status, Thread, utcnow
+from ..models import Block, Comment, Identity, Moderation, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
 from ..text import count_links, render_markdown
 from . import validation
 
 VISIBLE = (Status.PUBLISHED.value, Status.DELETED.value)
-PRIVATE_COLUMNS = (Comment.body, Comment.author_email, Comment.edit_key_hash)
+PRIVATE_COLUMNS = (Comment.body, Comment.author_email, Comment.edit_key_hash, Comment.ip_hash)
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,9 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def post_comment(new: NewComment, viewer: Identity | None = None) -> Posted:
-    """Check and store a comment, a guest's or a signed-in reader's (`viewer`), published at
-    once or held by the site's rules."""
+def post_comment(new: NewComment, viewer: Identity | None = None, ip: str | None = None) -> Posted:
+    """Check and store a comment, a guest's or a signed-in reader's (`viewer`), posted from
+    `ip`: published at once, held by the site's rules, or refused if the owner blocked them."""
     site = get_site(new.site)
     url = validation.page_url(new.url)
     check_page_url(site, url)
@@ -88,12 +90,18 @@ def post_comment(new: NewComment, viewer: Identity | None = None) -> Posted:
     title = validation.page_title(new.title)
     parent_id = validation.parent_id(new.parent_id)
     html = render_markdown(body)
+    ip_hash = ip_digest(ip)
+    block = find_block(
+        site, email=email, user_id=viewer.user_id if viewer else None, ip_hash=ip_hash
+    )
+    if block is not None and block.action == "refuse":
+        raise Rejected(None, REFUSED_MESSAGE, code="blocked", status=403)
 
     try:
         thread = _thread_for(site, url, title)
         if parent_id is not None:
             _check_parent(thread, parent_id)
-        status = _status_for(site, email, html, viewer)
+        status = _status_for(site, email, body, html, viewer, block)
         edit_key = secrets.token_urlsafe(24)
         comment = Comment(
             thread=thread,
@@ -107,6 +115,7 @@ def post_comment(new: NewComment, viewer: Identity | None = None) -> Posted:
             html=html,
             status=status,
             edit_key_hash=hash_key(edit_key),
+            ip_hash=ip_hash,
             created_at=utcnow(),
         )
         db.session.add(comment)
@@ -149,14 +158,27 @@ def _check_parent(thread: Thread, parent_id: int) -> None:
         raise Rejected("parent_id", "You can only reply to a published comment in this thread.")
 
 
-def _status_for(site: Site, email: str, html: str, viewer: Identity | None) -> str:
+def _status_for(
+    site: Site, email: str, body: str, html: str, viewer: Identity | None, block: Block | None
+) -> str:
     mode = site.moderation
     held = (
-        mode == Moderation.ALL.value
+        block is not None  # the owner blocked this writer with "hold"
+        or _has_held_word(site, body)
+        or mode == Moderation.ALL.value
         or (mode == Moderation.LINKS.value and count_links(html) > site.link_limit)
         or (mode == Moderation.FIRST_TIME.value and not _has_approved_comment(site, email, viewer))
     )
     return Status.PENDING.value if held else Status.PUBLISHED.value
+
+
+def _has_held_word(site: Site, body: str) -> bool:
+    words = [w for w in (site.held_words or []) if w.strip()]
+    if not words:
+        return False
+    # Whole words (or phrases), any case: "ass" holds "ASS" but not "class".
+    pattern = "|".join(rf"(?<!\w){re.escape(w.strip())}(?!\w)" for w in words)
+    return re.search(pattern, body, re.IGNORECASE) is not None
 
 
 def _has_approved_comment(site: Site, email: str, viewer: Identity | None) -> bool:

@@ -49,7 +49,8 @@ def _rejected(error: Rejected) -> tuple[str, int]:
 def thread() -> Response:
     args = request.args
     page = services.read_thread(args.get("site"), args.get("url"), args.get("title", ""))
-    theme = args.get("theme", "auto")
+    # The snippet's light or dark wins; otherwise the site's default from the dashboard.
+    theme = args.get("theme") if args.get("theme") in ("light", "dark") else page.site.theme
     parent = args.get("parent", "")
     response = make_response(
         render_template(

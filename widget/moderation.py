@@ -1,0 +1,129 @@
+"""What a site owner does to comments: approve, mark spam, delete, restore, edit, reply.
+
+Every change of status recounts its thread from the database (published count, time of the
+last published comment), so the figures readers see cannot drift from the comments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from .comments import validation
+from .comments.services import Node
+from .errors import Rejected
+from .extensions import db
+from .models import Comment, Owner, Site, Status, Thread, utcnow
+from .text import render_markdown
+
+# An action and the status it gives a comment. Deleting keeps the comment (so it can be
+# restored): readers see nothing of it, or a placeholder where it has replies.
+ACTIONS = {
+    "approve": Status.PUBLISHED.value,
+    "spam": Status.SPAM.value,
+    "delete": Status.DELETED.value,
+    "restore": Status.PUBLISHED.value,
+}
+
+
+def recount(thread_id: int) -> None:
+    """Set the thread's published count and last comment time from its comments."""
+    count, last = db.session.execute(
+        select(func.count(Comment.id), func.max(Comment.created_at)).where(
+            Comment.thread_id == thread_id, Comment.status == Status.PUBLISHED.value
+        )
+    ).one()
+    thread = db.session.get(Thread, thread_id)
+    assert thread is not None
+    thread.published_count = count
+    thread.last_comment_at = last
+
+
+def moderate(comment: Comment, action: str) -> Comment:
+    """Approve, mark as spam, delete or restore one comment."""
+    if action not in ACTIONS:
+        raise Rejected("action", "Approve, spam, delete or restore.", status=400)
+    comment.status = ACTIONS[action]
+    db.session.flush()
+    recount(comment.thread_id)
+    db.session.commit()
+    return comment
+
+
+def moderate_many(site: Site, comment_ids: Iterable[int], action: str) -> int:
+    """The same action on many comments of one site; ids from other sites are ignored."""
+    if action not in ACTIONS:
+        raise Rejected("action", "Approve, spam, delete or restore.", status=400)
+    ids = {i for i in comment_ids if isinstance(i, int)}
+    if not ids:
+        raise Rejected("comments", "Tick at least one comment.")
+    comments = db.session.scalars(
+        select(Comment)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(Comment.id.in_(ids), Thread.site_id == site.id)
+    ).all()
+    for comment in comments:
+        comment.status = ACTIONS[action]
+    db.session.flush()
+    for thread_id in {c.thread_id for c in comments}:
+        recount(thread_id)
+    db.session.commit()
+    return len(comments)
+
+
+def edit(comment: Comment, body: object) -> Comment:
+    """Replace a comment's text; its HTML is rendered again, once, now."""
+    text = validation.body(body, current_app.config["WIDGET_MAX_BODY_CHARS"])
+    comment.body = text
+    comment.html = render_markdown(text)
+    comment.edited_at = utcnow()
+    db.session.commit()
+    return comment
+
+
+def reply(owner: Owner, parent: Comment, body: object) -> Comment:
+    """The owner answers a comment, published at once with an owner badge.
+
+    Answering a held comment approves it: an owner replies to what they mean to keep.
+    """
+    if parent.status in (Status.SPAM.value, Status.DELETED.value):
+        raise Rejected("body", "Restore this comment before replying to it.", status=409)
+    text = validation.body(body, current_app.config["WIDGET_MAX_BODY_CHARS"])
+    parent.status = Status.PUBLISHED.value
+    comment = Comment(
+        thread_id=parent.thread_id,
+        parent_id=parent.id,
+        owner_id=owner.id,
+        author_name=owner.display_name[:100],
+        author_email=owner.email,
+        body=text,
+        html=render_markdown(text),
+        status=Status.PUBLISHED.value,
+        created_at=utcnow(),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    recount(parent.thread_id)
+    db.session.commit()
+    return comment
+
+
+def thread_tree(thread: Thread) -> list[Node]:
+    """Every comment of a thread, whatever its status, nested under its parent, oldest first."""
+    comments = db.session.scalars(
+        select(Comment)
+        .where(Comment.thread_id == thread.id)
+        .order_by(Comment.created_at, Comment.id)
+        .options(joinedload(Comment.user))
+    ).all()
+    nodes: dict[int, Node] = {}
+    roots: list[Node] = []
+    for comment in comments:
+        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+        node = Node(comment, depth=parent.depth + 1 if parent else 0)
+        nodes[comment.id] = node
+        (parent.replies if parent else roots).append(node)
+    return roots
