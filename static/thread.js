@@ -221,6 +221,8 @@
       payload.author_name = f.author_name.value;
       payload.author_email = f.author_email.value;
       payload.author_url = f.author_url.value;
+      payload.homepage = f.homepage.value;
+      payload.form_token = auth.formToken;
     }
     if (f.parent_id.value) payload.parent_id = Number(f.parent_id.value);
     submit.disabled = true;
@@ -300,6 +302,8 @@
 
   function resume() {
     return api("/api/v1/session/resume", { site: data.site }).then(function (result) {
+      // When the form was shown, signed by the server: posting within seconds looks like a bot.
+      if (result.ok && result.body.form_token) auth.formToken = result.body.form_token;
       if (result.ok && result.body.user) signedIn(result.body); else signedOut();
     }).catch(signedOut);
   }

@@ -74,6 +74,8 @@ def make_app(database_url: str, tmp_path, monkeypatch):  # type: ignore[no-untyp
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WIDGET_PUBLIC_URL": "https://comments.example.net",
             "WIDGET_RATELIMIT_ENABLED": False,
+            # The widget form's spam checks have tests of their own (test_spam.py).
+            "WIDGET_SPAM_CHECKS": False,
         } | overrides
         app = create_app(settings)
         if create_schema:

@@ -284,7 +284,7 @@ def test_resume_swaps_the_cookie_for_a_fresh_access_token(client, site):
 def test_resume_without_a_cookie_says_nobody_is_signed_in(client, site):
     response = client.post("/api/v1/session/resume", json={"site": site.key}, headers=IFRAME)
     assert response.status_code == 200
-    assert response.json == {"user": None}
+    assert response.json["user"] is None
 
 
 def test_a_session_is_bound_to_the_site_it_was_made_for(client, make_site):
@@ -292,7 +292,7 @@ def test_a_session_is_bound_to_the_site_it_was_made_for(client, make_site):
     site_b = make_site(origins=["https://b.example"], name="B")
     Reader(client, site_a).sign_in()
     response = client.post("/api/v1/session/resume", json={"site": site_b.key}, headers=IFRAME)
-    assert response.json == {"user": None}
+    assert response.json["user"] is None
 
 
 def test_me_says_who_is_signed_in(client, site):
@@ -349,7 +349,7 @@ def test_log_out_revokes_the_session_and_clears_the_cookie(client, site, post_js
     assert "Partitioned" in out.headers["Set-Cookie"]
     assert post_json(guest(site), headers={"Authorization": f"Bearer {token}"}).status_code == 401
     resumed = client.post("/api/v1/session/resume", json={"site": site.key}, headers=IFRAME)
-    assert resumed.json == {"user": None}
+    assert resumed.json["user"] is None
 
 
 def test_a_revoked_session_cookie_no_longer_resumes(client, site):
@@ -358,7 +358,7 @@ def test_a_revoked_session_cookie_no_longer_resumes(client, site):
         stored.revoked_at = stored.created_at
     db.session.commit()
     response = client.post("/api/v1/session/resume", json={"site": site.key}, headers=IFRAME)
-    assert response.json == {"user": None}
+    assert response.json["user"] is None
 
 
 def test_change_signs_the_previous_account_out(client, site):

@@ -49,6 +49,7 @@ def load(instance_path: str) -> dict[str, Any]:
     """Everything the app reads from its environment, as Flask config keys."""
     from .auth.providers import provider_settings_from_env
     from .ratelimits import settings as ratelimit_settings
+    from .spam import settings as spam_settings
 
     public_url = os.environ.get("WIDGET_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     return (
@@ -78,4 +79,5 @@ def load(instance_path: str) -> dict[str, Any]:
         }
         | provider_settings_from_env(os.environ)
         | ratelimit_settings(os.environ)
+        | spam_settings(os.environ)
     )

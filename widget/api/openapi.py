@@ -50,6 +50,11 @@ NEW_COMMENT = {
         "author_name": {"type": "string", "maxLength": 100},
         "author_email": {"type": "string", "maxLength": 254, "description": "Never shown."},
         "author_url": {"type": "string", "description": "Optional website, http(s)."},
+        "form_token": {
+            "type": "string",
+            "description": "From POST /session/resume: when the form was shown (spam check).",
+        },
+        "homepage": {"type": "string", "description": "The form's honeypot: leave it empty."},
     },
 }
 

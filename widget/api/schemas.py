@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Request
+
 from ..comments.formatting import author, isotime
 from ..comments.services import NewComment, Node, ThreadPage
 from ..errors import Rejected
 from ..models import Comment, Status
+from ..spam import Submission
 
 COMMENT_FIELDS = (
     "site",
@@ -21,8 +24,12 @@ COMMENT_FIELDS = (
 )
 
 
+# Sent by the widget's form for the spam checks (widget/spam.py), not part of the comment.
+FORM_FIELDS = ("form_token", "homepage")
+
+
 def parse_new_comment(data: Any) -> NewComment:
-    unknown = sorted(set(data) - set(COMMENT_FIELDS))
+    unknown = sorted(set(data) - set(COMMENT_FIELDS) - set(FORM_FIELDS))
     if unknown:
         raise Rejected(unknown[0], f"Unknown field {unknown[0]!r}.", code="unknown_field")
     return NewComment(**{name: data.get(name) for name in COMMENT_FIELDS})
@@ -39,7 +46,8 @@ def comment_json(comment: Comment) -> dict[str, Any]:
         "author_avatar_url": None if deleted else who.avatar_url,
         "provider": None if deleted else (who.provider or None),
         "html": "" if deleted else comment.html,
-        "status": comment.status,
+        # Whoever posted spam is told only that it waits, like any held comment.
+        "status": Status.PENDING.value if comment.status == Status.SPAM.value else comment.status,
         "created_at": isotime(comment.created_at),
         "edited_at": isotime(comment.edited_at) if comment.edited_at else None,
     }
@@ -63,3 +71,13 @@ def thread_json(page: ThreadPage) -> dict[str, Any]:
         },
         "comments": _flatten(page.roots),
     }
+
+
+def parse_submission(data: dict[str, Any], request: Request) -> Submission:
+    return Submission(
+        form_token=data.get("form_token"),
+        honeypot=data.get("homepage"),
+        ip=request.remote_addr,
+        user_agent=request.headers.get("User-Agent", "")[:500],
+        referrer=request.headers.get("Referer", "")[:2048],
+    )

@@ -10,6 +10,7 @@ from ..comments import services
 from ..errors import Rejected
 from ..extensions import limiter
 from ..guards import json_object, require_iframe_request
+from ..models import Status
 from ..ratelimits import TOO_FAST, account, is_guest, limit
 from . import schemas
 from .openapi import openapi_document
@@ -45,11 +46,15 @@ def get_thread():  # type: ignore[no-untyped-def]
 def create_comment():  # type: ignore[no-untyped-def]
     require_iframe_request()
     viewer = current_identity()
+    data = json_object()
     posted = services.post_comment(
-        schemas.parse_new_comment(json_object()), viewer, ip=request.remote_addr
+        schemas.parse_new_comment(data),
+        viewer,
+        ip=request.remote_addr,
+        submission=schemas.parse_submission(data, request),
     )
     body = schemas.comment_json(posted.comment) | {"edit_key": posted.edit_key}
-    return jsonify(body), 202 if posted.comment.is_pending else 201
+    return jsonify(body), 201 if posted.comment.status == Status.PUBLISHED.value else 202
 
 
 @bp.get("/openapi.json")

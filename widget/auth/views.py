@@ -17,6 +17,7 @@ from joserfc.errors import JoseError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from .. import spam
 from ..errors import Rejected
 from ..extensions import db, limiter, oauth
 from ..guards import json_object, require_iframe_request, require_own_origin
@@ -96,12 +97,13 @@ def resume_session():  # type: ignore[no-untyped-def]
     require_iframe_request()
     site = get_site(json_object().get("site"))
     held = tokens.find(request.cookies.get(COOKIE), "session")
+    shown = {"form_token": spam.form_token()}
     if held is None or held.site_id != site.id:
         # Not an error: most readers are guests, and a 401 would be logged in their console.
-        return jsonify({"user": None})
+        return jsonify({"user": None} | shown)
     access = tokens.issue_access(held)
     db.session.commit()
-    return jsonify(_signed_in(access))
+    return jsonify(_signed_in(access) | shown)
 
 
 @api.post("/session/logout")

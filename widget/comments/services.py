@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
 
+from .. import spam
 from ..blocks import REFUSED_MESSAGE, find_block, ip_digest
 from ..errors import Rejected
 from ..extensions import db
@@ -69,7 +70,12 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def post_comment(new: NewComment, viewer: Identity | None = None, ip: str | None = None) -> Posted:
+def post_comment(
+    new: NewComment,
+    viewer: Identity | None = None,
+    ip: str | None = None,
+    submission: spam.Submission | None = None,
+) -> Posted:
     """Check and store a comment, a guest's or a signed-in reader's (`viewer`), posted from
     `ip`: published at once, held by the site's rules, or refused if the owner blocked them."""
     site = get_site(new.site)
@@ -102,6 +108,12 @@ def post_comment(new: NewComment, viewer: Identity | None = None, ip: str | None
         if parent_id is not None:
             _check_parent(thread, parent_id)
         status = _status_for(site, email, body, html, viewer, block)
+        if viewer is None and submission is not None:
+            # The widget form's checks: what fails them waits for the owner, as pending or spam.
+            held = spam.verdict(site, submission, name=name, email=email, website=website,
+                                body=body, page_url=url)  # fmt: skip
+            if held == Status.SPAM.value or (held and status == Status.PUBLISHED.value):
+                status = held
         edit_key = secrets.token_urlsafe(24)
         comment = Comment(
             thread=thread,
