@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, send_from_directory
 from werkzeug.wrappers import Response
 
-from . import config
+from . import config, headers
 from .extensions import begin_writes_immediately, csrf, db, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -51,7 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(demo_bp)
 
     _serve_static(app)
-    _security_headers(app)
+    headers.init_app(app)
 
     from .cli import register
 
@@ -77,10 +77,3 @@ def _serve_static(app: Flask) -> None:
     def static(filename: str) -> Response:
         return send_from_directory(static_dir, filename, max_age=3600)
 
-
-def _security_headers(app: Flask) -> None:
-    @app.after_request
-    def add(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        return response
