@@ -38,6 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .auth.views import api as auth_api_bp
     from .auth.views import bp as auth_bp
     from .comments.views import bp as embed_bp
+    from .dashboard import bp as dashboard_bp
     from .demo.views import bp as demo_bp
 
     registry.init_app(app)
@@ -47,6 +48,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for blueprint in (api_bp, auth_api_bp, auth_bp, embed_bp, avatars_bp):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
+    # The owners' dashboard is first-party: the ordinary session and a CSRF token on every form.
+    app.register_blueprint(dashboard_bp)
     if app.config["WIDGET_DEMO"]:
         app.register_blueprint(demo_bp)
 

@@ -13,6 +13,7 @@ from .demo.views import DEMO_KEY
 from .errors import Rejected
 from .extensions import db
 from .models import Moderation, Site
+from .owners import add_site, find_owner
 from .sites import create_site
 
 
@@ -52,15 +53,21 @@ sites = click.Group("sites", help="Register and list sites.")
     default=Moderation.OFF.value,
     show_default=True,
 )
+@click.option("--owner", "owner_email", help="Email of an owner (widget owners create) to run it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def create_site_command(
-    name: str, origins: tuple[str, ...], moderation: str, as_json: bool
+    name: str, origins: tuple[str, ...], moderation: str, owner_email: str | None, as_json: bool
 ) -> None:
     """Register a site and print the snippet to paste into its pages."""
+    owner = find_owner(owner_email) if owner_email else None
+    if owner_email and owner is None:
+        raise click.UsageError(f"--owner: no owner has the email {owner_email}.")
     try:
         site = create_site(name, list(origins), moderation)
     except Rejected as exc:
         raise click.UsageError(f"--{exc.field}: {exc.message}") from exc
+    if owner is not None:
+        add_site(owner, site)
     if as_json:
         click.echo(json.dumps(_site_json(site)))
         return
@@ -101,6 +108,10 @@ def demo_command() -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(sites)
+    from .dashboard.commands import COMMANDS
+
+    for group in COMMANDS:
+        app.cli.add_command(group)
     app.cli.add_command(demo_command)
 
 

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from .. import spam
+from ..dashboard import sign_in as dashboard_sign_in
 from ..errors import Rejected
 from ..extensions import db, limiter, oauth
 from ..guards import json_object, require_iframe_request, require_own_origin
@@ -178,6 +179,10 @@ def callback(provider: str):  # type: ignore[no-untyped-def]
     if provider not in providers:
         return _done("", "That sign-in provider is not configured here.", 404)
     label = providers[provider].label
+    # An owner signing in to the dashboard comes back to the same registered redirect URL.
+    pending = session.pop("dashboard_login", None)
+    if dashboard_sign_in.is_dashboard_sign_in(pending, provider):
+        return dashboard_sign_in.finish(provider, pending)
     attempt_id = session.pop("login_attempt", None)
     if request.args.get("error"):
         message = _provider_error(label)

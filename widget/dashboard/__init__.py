@@ -1,0 +1,8 @@
+"""Owner pages: sites, threads per page URL, the moderation queue, settings, blocks."""
+
+from __future__ import annotations
+
+from . import account, sites, threads  # noqa: F401  (their routes join the blueprint)
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,99 @@
+"""Who is signed in to the dashboard, and the one place that scopes every lookup to them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import owners
+from ..extensions import db
+from ..models import Comment, Owner, Site, Thread
+
+SESSION_KEY = "owner_id"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def current_owner() -> Owner | None:
+    owner_id = session.get(SESSION_KEY)
+    if not isinstance(owner_id, int):
+        return None
+    # Kept for the request, but only for the owner the session names: `g` can outlive a
+    # request (tests, the CLI), and must never hand one owner's identity to another.
+    cached = g.get("owner")
+    if cached is None or cached.id != owner_id:
+        g.owner = db.session.get(Owner, owner_id)
+    return g.owner
+
+
+def sign_in(owner: Owner) -> None:
+    """A fresh session for this owner: nothing from before signing in survives (fixation)."""
+    session.clear()
+    session[SESSION_KEY] = owner.id
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def safe_next(target: object, default: str = "") -> str:
+    """A path on this service to go to after signing in; anything else becomes `default`."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return default or url_for("dashboard.home")
+    if "\\" in target or any(ord(c) < 32 for c in target) or urlsplit(target).netloc:
+        return default or url_for("dashboard.home")
+    return target
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_owner() is None:
+            return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def owned_site(site_id: int, role: str = "moderator") -> Site:
+    """The site with this id if the signed-in owner manages it, else 404.
+
+    Every dashboard lookup starts here, so an owner who guesses another site's ids learns
+    nothing, not even that the site exists. `role="owner"` refuses moderators (403).
+    """
+    owner = current_owner()
+    site = db.session.scalar(
+        select(Site).where(Site.id == site_id).options(selectinload(Site.origins))
+    )
+    their_role = owners.role_on(owner, site) if owner and site else None
+    if their_role is None:
+        abort(404)
+    if role == "owner" and their_role != "owner":
+        abort(403)
+    g.site, g.role = site, their_role
+    return site
+
+
+def owned_thread(site_id: int, thread_id: int) -> tuple[Site, Thread]:
+    site = owned_site(site_id)
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or thread.site_id != site.id:
+        abort(404)
+    return site, thread
+
+
+def owned_comment(site_id: int, comment_id: int) -> tuple[Site, Comment]:
+    site = owned_site(site_id)
+    comment = db.session.scalar(
+        select(Comment)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(Comment.id == comment_id, Thread.site_id == site.id)
+    )
+    if comment is None:
+        abort(404)
+    return site, comment

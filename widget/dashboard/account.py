@@ -1,0 +1,164 @@
+"""Signing in and out, one's account (password, linked sign-in accounts), invitation links."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from werkzeug.security import check_password_hash
+from werkzeug.wrappers import Response
+
+from .. import owners
+from ..auth import registry
+from ..errors import Rejected
+from ..extensions import oauth
+from .access import current_owner, login_required, safe_next, sign_in, sign_out
+from .forms import ActionForm, ChangePasswordForm, LoginForm, NewPasswordForm
+from .views import bp, form_error
+
+PENDING_KEY = "dashboard_login"  # read back by auth.views.callback
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+        if current_owner() is not None:
+            return redirect(form.next.data)
+    if form.validate_on_submit():
+        owner = owners.authenticate(form.email.data, form.password.data)
+        if owner is not None:
+            sign_in(owner)
+            return redirect(safe_next(form.next.data))
+        form.password.errors = ["That email and password do not match an owner."]
+    return render_template(
+        "dashboard/login.html", form=form, providers=registry.all_providers().values()
+    ), 200 if request.method == "GET" or not form.errors else 400
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    ActionForm().validate_on_submit()  # CSRFProtect has already refused a forged one
+    sign_out()
+    flash("You are signed out.", "info")
+    return redirect(url_for("dashboard.login"))
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    owner = current_owner()
+    assert owner is not None
+    return render_template(
+        "dashboard/account.html",
+        password_form=ChangePasswordForm(),
+        identities=owners.linked_identities(owner),
+        providers=registry.all_providers().values(),
+    )
+
+
+@bp.post("/account/password")
+@login_required
+def change_password() -> str | Response:
+    owner = current_owner()
+    assert owner is not None
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not owner.password_hash or not check_password_hash(
+            owner.password_hash, form.current.data or ""
+        ):
+            form.current.errors = ["That is not your current password."]
+        else:
+            try:
+                owners.set_password(owner, form.password.data)
+            except Rejected as error:
+                form_error(form, error)
+            else:
+                flash("Your password is changed.", "info")
+                return redirect(url_for("dashboard.account"))
+    return render_template(
+        "dashboard/account.html",
+        password_form=form,
+        identities=owners.linked_identities(owner),
+        providers=registry.all_providers().values(),
+    ), 400
+
+
+# --- signing in with a provider ----------------------------------------------------------
+
+
+def _go_to_provider(provider: str, mode: str) -> str:
+    """Start the provider's sign-in; the callback (auth.views) comes back to sign_in.py.
+
+    A page that moves on by itself, not a redirect: CSP form-action would stop a form's
+    redirect to another origin.
+    """
+    providers = registry.all_providers()
+    if provider not in providers:
+        abort(404)
+    client = oauth.create_client(provider)
+    redirect_uri = f"{current_app.config['WIDGET_PUBLIC_URL']}/auth/{provider}/callback"
+    authorization = client.create_authorization_url(redirect_uri)
+    client.save_authorize_data(redirect_uri=redirect_uri, **authorization)
+    session[PENDING_KEY] = {
+        "mode": mode,
+        "provider": provider,
+        "state": authorization["state"],
+        "next": safe_next(request.form.get("next")),
+    }
+    return render_template(
+        "dashboard/go.html", url=authorization["url"], label=providers[provider].label
+    )
+
+
+@bp.post("/login/<provider>")
+def login_with(provider: str) -> str:
+    ActionForm().validate_on_submit()
+    return _go_to_provider(provider, "login")
+
+
+@bp.post("/account/link/<provider>")
+@login_required
+def link(provider: str) -> str:
+    ActionForm().validate_on_submit()
+    return _go_to_provider(provider, "link")
+
+
+@bp.post("/account/unlink/<int:identity_id>")
+@login_required
+def unlink(identity_id: int) -> Response:
+    owner = current_owner()
+    assert owner is not None
+    try:
+        owners.unlink_identity(owner, identity_id)
+    except Rejected:
+        abort(404)
+    flash("That account no longer signs you in here.", "info")
+    return redirect(url_for("dashboard.account"))
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+@bp.route("/invites/<token>", methods=["GET", "POST"])
+def accept_invite(token: str) -> str | Response:
+    """An invited person (or a signed-in owner) takes up an invitation to a site."""
+    invite = owners.find_invite(token)  # 404 page when unknown, used or expired
+    owner = current_owner()
+    existing = owner or owners.find_owner(invite.email)
+    form = NewPasswordForm() if existing is None else ActionForm()
+    if form.validate_on_submit():
+        try:
+            joined = owners.accept_invite(token, owner=owner, password=form.data.get("password"))
+        except Rejected as error:
+            form_error(form, error)
+        else:
+            if owner is None and existing is None:
+                sign_in(joined)  # they just chose their password
+            elif owner is None:
+                flash(f"{invite.site.name} was added to your sites: sign in to see it.", "info")
+                return redirect(url_for("dashboard.login", next=url_for("dashboard.home")))
+            flash(f"You now help run {invite.site.name}.", "info")
+            return redirect(url_for("dashboard.site_home", site_id=invite.site_id))
+    return render_template(
+        "dashboard/invite.html", invite=invite, form=form, existing=existing, owner=owner
+    )

@@ -1,0 +1,107 @@
+"""The dashboard's forms: Flask-WTF, so every one carries a CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import Moderation
+
+MODERATION_CHOICES = [
+    (Moderation.OFF.value, "Off: publish every comment at once"),
+    (Moderation.LINKS.value, "Links: hold comments with more links than the limit"),
+    (Moderation.FIRST_TIME.value, "First time: hold a guest's comments until one is approved"),
+    (Moderation.ALL.value, "All: hold every comment for approval"),
+]
+THEME_CHOICES = [("auto", "The reader's setting"), ("light", "Light"), ("dark", "Dark")]
+BLOCK_ACTIONS = [("refuse", "Refuse their new comments"), ("hold", "Hold them for approval")]
+EXPIRY_CHOICES = [("", "Never"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days"),
+                  ("365", "1 year")]  # fmt: skip
+ROLE_CHOICES = [("owner", "Owner: everything"), ("moderator", "Moderator: comments only")]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Give your email address.")])
+    password = PasswordField("Password", validators=[DataRequired("Give your password.")])
+    next = HiddenField()
+
+
+class SiteForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the site a name.")])
+    origins = TextAreaField(
+        "Allowed origins",
+        validators=[DataRequired("Give at least one origin.")],
+        description="One per line, e.g. https://blog.example.com: the pages that may embed it.",
+    )
+
+
+class SettingsForm(SiteForm):
+    moderation = SelectField("Mode", choices=MODERATION_CHOICES)
+    link_limit = IntegerField(
+        "Link limit", validators=[InputRequired(), NumberRange(0, 100)],
+        description="In “links” mode, comments with more links than this wait for approval.",
+    )  # fmt: skip
+    guests_allowed = BooleanField("Guests may comment without signing in")
+    providers = CheckboxesField("Sign-in providers offered", choices=[])
+    held_words = TextAreaField(
+        "Words that hold a comment",
+        description="One word or phrase per line; a comment containing one waits for approval.",
+    )
+    theme = SelectField("Default colours", choices=THEME_CHOICES)
+
+
+class BodyForm(FlaskForm):
+    body = TextAreaField("Text", validators=[DataRequired("Write something first.")])
+
+
+class BlockForm(FlaskForm):
+    kind = SelectField("Block", choices=[("email", "Email address"), ("ip", "IP address")])
+    value = StringField("Address", validators=[DataRequired("Give the address to block.")])
+    action = SelectField("Then", choices=BLOCK_ACTIONS)
+    expires = SelectField("For", choices=EXPIRY_CHOICES, validators=[Optional()])
+
+
+class BlockAuthorForm(FlaskForm):
+    kind = SelectField(
+        "Block by",
+        choices=[("email", "Their email"), ("user", "Their account"), ("ip", "Their IP")],
+    )
+    action = SelectField("Then", choices=BLOCK_ACTIONS)
+    expires = SelectField("For", choices=EXPIRY_CHOICES, validators=[Optional()])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Give their email address.")])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired("Choose a password.")])
+    confirm = PasswordField(
+        "Password again", validators=[EqualTo("password", "The two passwords differ.")]
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired()])

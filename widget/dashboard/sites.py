@@ -1,0 +1,207 @@
+"""A site's own pages: creating it, its settings and snippet, its owners, its blocks."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from .. import blocks, mail, owners
+from ..auth import registry
+from ..cli import snippet
+from ..errors import Rejected
+from ..extensions import db
+from ..models import Block, Moderation, Site, SiteOrigin, utcnow
+from ..urls import BadURL, normalize_origin
+from .access import current_owner, login_required, owned_site
+from .forms import ActionForm, BlockForm, InviteForm, SettingsForm, SiteForm
+from .views import bp, form_error
+
+log = logging.getLogger(__name__)
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@bp.route("/sites/new", methods=["GET", "POST"])
+@login_required
+def new_site() -> str | Response:
+    owner = current_owner()
+    assert owner is not None
+    form = SiteForm()
+    if form.validate_on_submit():
+        try:
+            site = owners.create_owned_site(owner, form.name.data, _lines(form.origins.data))
+        except Rejected as error:
+            form_error(form, error if error.field != "origin" else _on(error, "origins"))
+        else:
+            flash("Your site is ready: paste the snippet below into your pages.", "info")
+            return redirect(url_for("dashboard.settings", site_id=site.id))
+    return render_template("dashboard/site_new.html", form=form)
+
+
+def _on(error: Rejected, field: str) -> Rejected:
+    return Rejected(field, error.message, code=error.code, status=error.status)
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def _settings_form(site: Site) -> SettingsForm:
+    form = SettingsForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "name": site.name,
+            "origins": "\n".join(site.origin_list),
+            "moderation": site.moderation,
+            "link_limit": site.link_limit,
+            "guests_allowed": site.guests_allowed,
+            "providers": [p.name for p in registry.offered(site)],
+            "held_words": "\n".join(site.held_words or []),
+            "theme": site.theme,
+        }
+    )
+    form.providers.choices = [(p.name, p.label) for p in registry.all_providers().values()]
+    return form
+
+
+@bp.route("/sites/<int:site_id>/settings", methods=["GET", "POST"])
+@login_required
+def settings(site_id: int) -> str | Response:
+    site = owned_site(site_id, role="owner")
+    form = _settings_form(site)
+    if form.validate_on_submit():
+        try:
+            _save_settings(site, form)
+        except Rejected as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash("Settings saved. Readers see them on their next visit.", "info")
+            return redirect(url_for("dashboard.settings", site_id=site.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "dashboard/settings.html", form=form, snippet=snippet(site), site=site
+    ), status
+
+
+def _save_settings(site: Site, form: SettingsForm) -> None:
+    name = (form.name.data or "").strip()
+    if not name or len(name) > 200:
+        raise Rejected("name", "A site needs a name of 1 to 200 characters.")
+    origins: list[str] = []
+    for line in _lines(form.origins.data):
+        try:
+            origin = normalize_origin(line)
+        except BadURL as exc:
+            raise Rejected("origins", f"{line}: {exc}") from exc
+        if origin not in origins:
+            origins.append(origin)
+    if not origins:
+        raise Rejected("origins", "A site needs at least one origin.")
+    if form.moderation.data not in {m.value for m in Moderation}:
+        raise Rejected("moderation", "Choose a moderation mode.")
+    words = list(dict.fromkeys(w[:100] for w in _lines(form.held_words.data)))[:500]
+    available = list(registry.all_providers())
+    site.name = name
+    keep = {o.origin: o for o in site.origins}
+    site.origins = [keep.get(o) or SiteOrigin(origin=o) for o in origins]
+    site.moderation = form.moderation.data
+    site.link_limit = form.link_limit.data or 0
+    site.guests_allowed = bool(form.guests_allowed.data)
+    offered = set(form.providers.data or [])
+    # Stored as what is turned off, so a provider configured later is offered by default.
+    site.disabled_providers = [p for p in available if p not in offered]
+    site.held_words = words
+    site.theme = form.theme.data
+    db.session.commit()
+
+
+# --- owners and invitations --------------------------------------------------------------
+
+
+@bp.route("/sites/<int:site_id>/owners", methods=["GET", "POST"])
+@login_required
+def site_owners(site_id: int) -> str | Response:
+    site = owned_site(site_id, role="owner")
+    owner = current_owner()
+    assert owner is not None
+    form = InviteForm()
+    link = ""
+    if form.validate_on_submit():
+        try:
+            invited = owners.invite(site, form.email.data, owner, form.role.data)
+        except Rejected as error:
+            form_error(form, error)
+        else:
+            link = url_for("dashboard.accept_invite", token=invited.token, _external=False)
+            link = current_app.config["WIDGET_PUBLIC_URL"] + link
+            if _send_invite(site, invited.invite.email, link, owner.display_name):
+                flash(f"Invitation sent to {invited.invite.email}.", "info")
+                return redirect(url_for("dashboard.site_owners", site_id=site.id))
+            # No mail server, or it failed: the owner can pass the link on themselves.
+    return render_template(
+        "dashboard/owners.html", form=form, members=owners.site_owners(site), link=link
+    )
+
+
+def _send_invite(site: Site, email: str, link: str, sender: str) -> bool:
+    if not mail.configured():
+        return False
+    text = render_template(
+        "email/invite.txt", site=site, link=link, sender=sender,
+        days=owners.INVITE_LIFETIME.days,
+    )  # fmt: skip
+    try:
+        mail.send(email, f"You are invited to help run {site.name}", text)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("invitation to %s not sent: %r", email, exc)
+        flash("The invitation email could not be sent; copy the link below instead.", "error")
+        return False
+    return True
+
+
+# --- blocks ------------------------------------------------------------------------------
+
+
+def expiry(days: str | None):  # type: ignore[no-untyped-def]
+    return utcnow() + timedelta(days=int(days)) if days and days.isdigit() else None
+
+
+@bp.route("/sites/<int:site_id>/blocks", methods=["GET", "POST"])
+@login_required
+def site_blocks(site_id: int) -> str | Response:
+    site = owned_site(site_id, role="owner")
+    form = BlockForm()
+    if form.validate_on_submit():
+        try:
+            blocks.block_value(
+                site, form.kind.data, form.value.data, action=form.action.data,
+                expires_at=expiry(form.expires.data), by=current_owner(),
+            )  # fmt: skip
+        except Rejected as error:
+            form_error(form, error)
+        else:
+            flash("Blocked.", "info")
+            return redirect(url_for("dashboard.site_blocks", site_id=site.id))
+    return render_template(
+        "dashboard/blocks.html", form=form, blocks=blocks.site_blocks(site), now=utcnow()
+    ), 400 if form.errors else 200
+
+
+@bp.post("/sites/<int:site_id>/blocks/<int:block_id>/delete")
+@login_required
+def unblock(site_id: int, block_id: int) -> Response:
+    site = owned_site(site_id, role="owner")
+    ActionForm().validate_on_submit()
+    block = db.session.get(Block, block_id)
+    if block is None or block.site_id != site.id:
+        abort(404)
+    blocks.unblock(block)
+    flash("Unblocked: their new comments follow the site's usual rules.", "info")
+    return redirect(url_for("dashboard.site_blocks", site_id=site.id))
