@@ -8,7 +8,12 @@
   var form = document.getElementById("comment-form");
   var respond = document.getElementById("respond");
   var list = document.getElementById("comment-list");
-  var parentOrigin = data.parentOrigin;
+  // The page is the same for every embedding (it is cached), so what differs is read here:
+  // messages go only to an embedding page of the site's own, and frame-ancestors makes sure
+  // no other page can frame us and claim to be one.
+  var query = new URLSearchParams(location.search);
+  var parentOrigin = data.origins.split(" ").indexOf(query.get("parent")) >= 0
+    ? query.get("parent") : "";
 
   function tell(message) {
     // Only to the embedding page the server vouched for (frame-ancestors keeps others out).
@@ -428,7 +433,7 @@
     target.classList.add("is-highlighted");
     tell({ type: "widget:scroll", top: target.getBoundingClientRect().top + window.scrollY });
   }
-  if (data.highlight) highlight(data.highlight);
+  if (query.get("hl")) highlight(query.get("hl"));
   window.addEventListener("message", function (event) {
     // Only the embedding page the server vouched for.
     if (!parentOrigin || event.source !== window.parent || event.origin !== parentOrigin) return;

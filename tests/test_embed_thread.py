@@ -116,10 +116,12 @@ def test_iframe_may_be_framed_only_by_the_sites_origins(client, make_site):
     assert "unsafe-inline" not in csp
 
 
-def test_messages_go_only_to_a_registered_parent_origin(client, site):
-    assert f'data-parent-origin="{BLOG}"' in get_thread(client, site).get_data(as_text=True)
+def test_the_page_names_the_origins_thread_js_may_talk_to(client, make_site):
+    # thread.js posts messages only to a `parent` among these (tests/e2e/test_messages.py).
+    site = make_site(origins=[BLOG, "https://www.blog.example.com"])
     html = get_thread(client, site, parent="https://evil.example").get_data(as_text=True)
-    assert 'data-parent-origin=""' in html
+    assert f'data-origins="{BLOG} https://www.blog.example.com"' in html
+    assert "evil.example" not in html
 
 
 @pytest.mark.parametrize("theme", ["light", "dark", "auto"])

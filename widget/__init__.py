@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, send_from_directory
-from werkzeug.wrappers import Response
+from flask import Flask
 
-from . import config, headers
-from .extensions import begin_writes_immediately, csrf, db, migrate
+from . import assets, cache, config, headers, versions  # noqa: F401  (versions: its hook)
+from .extensions import begin_writes_immediately, compress, csrf, db, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -53,30 +52,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if app.config["WIDGET_DEMO"]:
         app.register_blueprint(demo_bp)
 
-    _serve_static(app)
+    assets.init_app(app)
+    cache.init_app(app)
+    compress.init_app(app)
     headers.init_app(app)
 
     from .cli import register
 
     register(app)
     return app
-
-
-def _serve_static(app: Flask) -> None:
-    static_dir = os.path.join(ROOT, "static")
-
-    @app.get("/embed.js")
-    def embed_js() -> Response:
-        response = send_from_directory(static_dir, "embed.js", max_age=300)
-        # Any page on the web may load the loader.
-        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-        return response
-
-    @app.get("/favicon.ico")
-    def favicon() -> Response:
-        return Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
-
-    @app.get("/static/<path:filename>")
-    def static(filename: str) -> Response:
-        return send_from_directory(static_dir, filename, max_age=3600)
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, request
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -30,6 +31,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 oauth = OAuth()
+# gzip or brotli for HTML, CSS, JS and JSON (the thread page is stored gzipped already).
+compress = Compress()
 
 
 def _client_address() -> str:

@@ -218,8 +218,17 @@ def _count_published(thread: Thread, comment: Comment) -> None:
     thread.last_comment_at = comment.created_at
 
 
-def read_thread(site_key: object, url: object, title: object = "") -> ThreadPage:
-    """A page's thread as a tree, oldest first, in two queries however long it is."""
+@dataclass(frozen=True)
+class ThreadHead:
+    """A page's site and thread (if it has one yet), before any comment is read."""
+
+    site: Site
+    url: str
+    title: str
+    thread: Thread | None
+
+
+def locate_thread(site_key: object, url: object, title: object = "") -> ThreadHead:
     site = get_site(site_key)
     page_url = validation.page_url(url)
     check_page_url(site, page_url)
@@ -227,24 +236,33 @@ def read_thread(site_key: object, url: object, title: object = "") -> ThreadPage
     thread = db.session.scalar(
         select(Thread).where(Thread.site_id == site.id, Thread.url_key == page_url)
     )
+    return ThreadHead(
+        site=site,
+        url=thread.url if thread else page_url,
+        title=(thread.title if thread and thread.title else page_title),
+        thread=thread,
+    )
+
+
+def read_thread(site_key: object, url: object, title: object = "") -> ThreadPage:
+    """A page's thread as a tree, oldest first, in two queries however long it is."""
+    return read_comments(locate_thread(site_key, url, title))
+
+
+def read_comments(head: ThreadHead) -> ThreadPage:
     roots: list[Node] = []
-    if thread is not None:
+    if head.thread is not None:
         comments = db.session.scalars(
             select(Comment)
-            .where(Comment.thread_id == thread.id, Comment.status.in_(VISIBLE))
+            .where(Comment.thread_id == head.thread.id, Comment.status.in_(VISIBLE))
             .order_by(Comment.created_at, Comment.id)
             # What readers never see is not read; touching it raises instead of querying.
             .options(*(defer(c, raiseload=True) for c in PRIVATE_COLUMNS))
             .options(joinedload(Comment.user))
         ).all()
         roots = build_tree(comments)
-    return ThreadPage(
-        site=site,
-        url=thread.url if thread else page_url,
-        title=(thread.title if thread and thread.title else page_title),
-        thread=thread,
-        roots=roots,
-    )
+    return ThreadPage(site=head.site, url=head.url, title=head.title, thread=head.thread,
+                      roots=roots)  # fmt: skip
 
 
 def build_tree(comments: list[Comment] | Any) -> list[Node]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template, request
+import gzip
+import hashlib
+
+from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
+from .. import assets
 from ..auth import registry
 from ..auth.session_json import provider_label
+from ..cache import pages
 from ..errors import Rejected
 from . import formatting, services
 
@@ -47,24 +52,48 @@ def _rejected(error: Rejected) -> tuple[str, int]:
 
 @bp.get("/thread")
 def thread() -> Response:
+    """The thread page, the same for every reader: cached per thread and site version, and
+    answered 304 when the reader's copy is current (per-reader bits come from thread.js)."""
     args = request.args
-    page = services.read_thread(args.get("site"), args.get("url"), args.get("title", ""))
+    head = services.locate_thread(args.get("site"), args.get("url"), args.get("title", ""))
     # The snippet's light or dark wins; otherwise the site's default from the dashboard.
-    theme = args.get("theme") if args.get("theme") in ("light", "dark") else page.site.theme
-    parent = args.get("parent", "")
-    response = make_response(
-        render_template(
-            "embed/thread.html",
-            page=page,
-            theme=theme if theme in THEMES else "auto",
-            # Messages go only to an embedding page of the site's own; frame-ancestors below
-            # makes sure no other page can frame us and claim to be one.
-            parent_origin=parent if parent in page.site.origin_list else "",
-            highlight=args.get("hl", ""),
-            providers=registry.offered(page.site),
-            max_chars=current_app.config["WIDGET_MAX_BODY_CHARS"],
-        )
+    theme = args.get("theme") if args.get("theme") in ("light", "dark") else head.site.theme
+    theme = theme if theme in THEMES else "auto"
+    etag = page_etag(head, theme)
+    headers = {
+        "ETag": f'W/"{etag}"',
+        "Cache-Control": "no-cache",  # revalidate every time: a new comment shows at once
+        "Vary": "Accept-Encoding",
+        "Content-Security-Policy": thread_csp(head.site.origin_list),
+    }
+    if request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=headers)
+    compressed = pages().get(etag)
+    if compressed is None:
+        compressed = gzip.compress(render_page(head, theme).encode(), compresslevel=6)
+        pages().set(etag, compressed)
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        return Response(compressed, headers=headers | {"Content-Encoding": "gzip"},
+                        content_type="text/html; charset=utf-8")  # fmt: skip
+    return Response(gzip.decompress(compressed), headers=headers,
+                    content_type="text/html; charset=utf-8")  # fmt: skip
+
+
+def page_etag(head: services.ThreadHead, theme: str) -> str:
+    """Names one rendering of the page: what it shows, in which theme, by which code."""
+    if head.thread is not None:
+        shown = f"t{head.thread.id}.{head.thread.version}"
+    else:  # a page nobody has commented on yet: its URL and title are all there is
+        shown = "n" + hashlib.sha256(f"{head.url}\n{head.title}".encode()).hexdigest()[:16]
+    return f"{shown}.s{head.site.id}.{head.site.version}.{theme}.{assets.build_id()}"
+
+
+def render_page(head: services.ThreadHead, theme: str) -> str:
+    page = services.read_comments(head)
+    return render_template(
+        "embed/thread.html",
+        page=page,
+        theme=theme,
+        providers=registry.offered(page.site),
+        max_chars=current_app.config["WIDGET_MAX_BODY_CHARS"],
     )
-    response.headers["Content-Security-Policy"] = thread_csp(page.site.origin_list)
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    return response

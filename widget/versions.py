@@ -1,0 +1,43 @@
+"""Thread and site versions, bumped by every change a reader could see.
+
+One hook on the session, rather than a call in every service that writes: a comment posted,
+approved, edited or deleted (by anyone, the dashboard and command line included) moves its
+thread's version, a changed setting its site's, and the page cache keyed by them never serves
+a stale thread.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .models import Comment, Site, SiteOrigin, Thread
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_versions(session: Session, _context: Any, _instances: Any) -> None:
+    threads: set[int] = set()
+    sites: set[int] = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+            continue
+        if isinstance(obj, Comment):
+            thread_id = obj.thread_id or (obj.thread.id if obj.thread is not None else None)
+            if thread_id:  # a new thread starts at version 1 anyway
+                threads.add(thread_id)
+        elif isinstance(obj, Thread) and obj.id and obj not in session.new:
+            threads.add(obj.id)
+        elif isinstance(obj, Site) and obj.id and obj not in session.new:
+            sites.add(obj.id)
+        elif isinstance(obj, SiteOrigin):
+            site_id = obj.site_id or (obj.site.id if obj.site is not None else None)
+            if site_id:
+                sites.add(site_id)
+    for model, ids in ((Thread, threads), (Site, sites)):
+        for obj_id in ids:
+            row = session.get(model, obj_id)
+            if row is not None:
+                row.version = model.version + 1
