@@ -60,7 +60,7 @@ def test_thread_assets_are_served(client):
 def test_openapi_document_describes_the_api(client):
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.1")
-    assert set(doc["paths"]) == {"/threads", "/comments"}
+    assert set(doc["paths"]) == {"/threads", "/comments", "/counts"}
     assert set(doc["paths"]["/comments"]["post"]["responses"]) >= {"201", "202", "400", "403"}
     required = doc["components"]["schemas"]["NewComment"]["required"]
     assert required == ["site", "url", "body", "author_name", "author_email"]

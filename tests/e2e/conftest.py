@@ -236,6 +236,15 @@ class _BlogHandler(BaseHTTPRequestHandler):
             body = ARTICLE.format(
                 title=html.escape(title), paragraphs=FILLER * paragraphs, snippet=blog.snippet
             )
+        elif path == "/":
+            # The front page: every article with its comment count, and no thread.
+            items = "".join(
+                f'<li><a href="/posts/{slug}/">{html.escape(title)}</a> '
+                f'<span data-comment-count-url="{blog.url}/posts/{slug}/">…</span></li>'
+                for slug, (title, _) in blog.articles.items()
+            )
+            body = ARTICLE.format(title="Front page", paragraphs=f"<ul>{items}</ul>",
+                                  snippet=blog.snippet.split("\n")[-1])  # fmt: skip
         elif path == "/probe/host/":
             body = PROBE_TOP.format(src=html.escape(blog.probe_url + "/probe/frame/"))
         elif path == "/probe/frame/":

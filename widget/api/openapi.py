@@ -111,6 +111,48 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/counts": {
+                "get": {
+                    "summary": "Published comment counts for up to 100 pages of a site",
+                    "parameters": [
+                        {
+                            "name": "site",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "url",
+                            "in": "query",
+                            "required": True,
+                            "schema": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "maxItems": 100,
+                            },
+                            "style": "form",
+                            "explode": True,
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["counts"],
+                                "properties": {
+                                    "counts": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "integer"},
+                                    }
+                                },
+                            },
+                            "Each URL as given, with its count",
+                        ),
+                        "400": _error_response("No url, or more than 100"),
+                        "404": _error_response("No site has that key"),
+                    },
+                }
+            },
             "/comments": {
                 "post": {
                     "summary": "Post a comment as a guest",

@@ -7,11 +7,13 @@ from werkzeug.exceptions import HTTPException
 
 from ..auth.current import current_identity
 from ..comments import services
+from ..comments.counts import count_comments
 from ..errors import Rejected
 from ..extensions import limiter
 from ..guards import json_object, require_iframe_request
 from ..models import Status
 from ..ratelimits import TOO_FAST, account, is_guest, limit
+from ..sites import get_site, is_site_origin
 from . import schemas
 from .openapi import openapi_document
 
@@ -37,6 +39,20 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
 def get_thread():  # type: ignore[no-untyped-def]
     page = services.read_thread(request.args.get("site"), request.args.get("url"))
     return jsonify(schemas.thread_json(page))
+
+
+@bp.get("/counts")
+def get_counts():  # type: ignore[no-untyped-def]
+    """Counts for many pages in one request; readable by the site's own pages (CORS)."""
+    site = get_site(request.args.get("site"))
+    response = jsonify({"counts": count_comments(site, request.args.getlist("url"))})
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if is_site_origin(site, origin):
+        response.headers["Access-Control-Allow-Origin"] = origin
+    return response
 
 
 @bp.post("/comments")
