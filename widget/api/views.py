@@ -32,7 +32,9 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         return error
     code = (error.name or "error").lower().replace(" ", "_")
     body = {"error": {"code": code, "message": error.description or error.name}}
-    return jsonify(body), error.code or 500
+    # Only the body becomes JSON: the error's own headers stay (a 405 must say what is Allowed).
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return jsonify(body), error.code or 500, headers
 
 
 @bp.get("/threads")
