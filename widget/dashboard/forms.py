@@ -14,22 +14,40 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Moderation
 
 MODERATION_CHOICES = [
-    (Moderation.OFF.value, "Off: publish every comment at once"),
-    (Moderation.LINKS.value, "Links: hold comments with more links than the limit"),
-    (Moderation.FIRST_TIME.value, "First time: hold a guest's comments until one is approved"),
-    (Moderation.ALL.value, "All: hold every comment for approval"),
+    SelectChoice(Moderation.OFF.value, "Off: publish every comment at once"),
+    SelectChoice(Moderation.LINKS.value, "Links: hold comments with more links than the limit"),
+    SelectChoice(
+        Moderation.FIRST_TIME.value, "First time: hold a guest's comments until one is approved"
+    ),
+    SelectChoice(Moderation.ALL.value, "All: hold every comment for approval"),
 ]
-THEME_CHOICES = [("auto", "The reader's setting"), ("light", "Light"), ("dark", "Dark")]
-BLOCK_ACTIONS = [("refuse", "Refuse their new comments"), ("hold", "Hold them for approval")]
-EXPIRY_CHOICES = [("", "Never"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days"),
-                  ("365", "1 year")]  # fmt: skip
-ROLE_CHOICES = [("owner", "Owner: everything"), ("moderator", "Moderator: comments only")]
+THEME_CHOICES = [
+    SelectChoice("auto", "The reader's setting"),
+    SelectChoice("light", "Light"),
+    SelectChoice("dark", "Dark"),
+]
+BLOCK_ACTIONS = [
+    SelectChoice("refuse", "Refuse their new comments"),
+    SelectChoice("hold", "Hold them for approval"),
+]
+EXPIRY_CHOICES = [
+    SelectChoice("", "Never"),
+    SelectChoice("1", "1 day"),
+    SelectChoice("7", "7 days"),
+    SelectChoice("30", "30 days"),
+    SelectChoice("365", "1 year"),
+]
+ROLE_CHOICES = [
+    SelectChoice("owner", "Owner: everything"),
+    SelectChoice("moderator", "Moderator: comments only"),
+]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -76,7 +94,9 @@ class BodyForm(FlaskForm):
 
 
 class BlockForm(FlaskForm):
-    kind = SelectField("Block", choices=[("email", "Email address"), ("ip", "IP address")])
+    kind = SelectField(
+        "Block", choices=[SelectChoice("email", "Email address"), SelectChoice("ip", "IP address")]
+    )
     value = StringField("Address", validators=[DataRequired("Give the address to block.")])
     action = SelectField("Then", choices=BLOCK_ACTIONS)
     expires = SelectField("For", choices=EXPIRY_CHOICES, validators=[Optional()])
@@ -85,7 +105,11 @@ class BlockForm(FlaskForm):
 class BlockAuthorForm(FlaskForm):
     kind = SelectField(
         "Block by",
-        choices=[("email", "Their email"), ("user", "Their account"), ("ip", "Their IP")],
+        choices=[
+            SelectChoice("email", "Their email"),
+            SelectChoice("user", "Their account"),
+            SelectChoice("ip", "Their IP"),
+        ],
     )
     action = SelectField("Then", choices=BLOCK_ACTIONS)
     expires = SelectField("For", choices=EXPIRY_CHOICES, validators=[Optional()])

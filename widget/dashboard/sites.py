@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from .. import blocks, mail, owners
 from ..auth import registry
@@ -66,7 +67,9 @@ def _settings_form(site: Site) -> SettingsForm:
             "theme": site.theme,
         }
     )
-    form.providers.choices = [(p.name, p.label) for p in registry.all_providers().values()]
+    form.providers.choices = [
+        SelectChoice(p.name, p.label) for p in registry.all_providers().values()
+    ]
     return form
 
 
