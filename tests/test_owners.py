@@ -238,3 +238,16 @@ def test_without_a_mail_server_the_owner_is_shown_the_link_to_pass_on(client, si
     assert "Send this link yourself" in page
     assert "https://comments.example.net/dashboard/invites/" in page
     assert db.session.scalar(select(Invite)).role == "moderator"
+
+
+def test_password_guessing_is_slowed_down(make_app, make_site):
+    app = make_app(WIDGET_RATELIMIT_ENABLED=True, WIDGET_RATELIMIT_LOGIN="3 per minute")
+    with app.app_context():
+        make_owner("ann@example.com", sites=[make_site()])
+        dashboard = Dashboard(app.test_client())
+        for _ in range(3):
+            assert dashboard.sign_in("ann@example.com", "wrong password!").status_code == 400
+        response = dashboard.sign_in("ann@example.com")
+    assert response.status_code == 429
+    assert "going a little fast" in response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) > 0

@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 from .. import owners
 from ..auth import registry
 from ..errors import Rejected
-from ..extensions import oauth
+from ..extensions import limiter, oauth
+from ..ratelimits import TOO_FAST, limit
 from .access import current_owner, login_required, safe_next, sign_in, sign_out
 from .forms import ActionForm, ChangePasswordForm, LoginForm, NewPasswordForm
 from .views import bp, form_error
@@ -18,6 +19,7 @@ PENDING_KEY = "dashboard_login"  # read back by auth.views.callback
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(limit("WIDGET_RATELIMIT_LOGIN"), methods=["POST"], error_message=TOO_FAST)
 def login() -> str | Response:
     form = LoginForm()
     if request.method == "GET":
@@ -111,6 +113,7 @@ def _go_to_provider(provider: str, mode: str) -> str:
 
 
 @bp.post("/login/<provider>")
+@limiter.limit(limit("WIDGET_RATELIMIT_SIGNIN"), error_message=TOO_FAST)
 def login_with(provider: str) -> str:
     ActionForm().validate_on_submit()
     return _go_to_provider(provider, "login")
@@ -140,6 +143,7 @@ def unlink(identity_id: int) -> Response:
 
 
 @bp.route("/invites/<token>", methods=["GET", "POST"])
+@limiter.limit(limit("WIDGET_RATELIMIT_LOGIN"), methods=["POST"], error_message=TOO_FAST)
 def accept_invite(token: str) -> str | Response:
     """An invited person (or a signed-in owner) takes up an invitation to a site."""
     invite = owners.find_invite(token)  # 404 page when unknown, used or expired

@@ -89,7 +89,7 @@ def _rejected(error: Rejected) -> tuple[str, int]:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> tuple[str, int]:
+def _http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     messages = {
         403: "Only the site's owners may do that.",
         404: "There is nothing here, or it is not yours to see.",
@@ -97,7 +97,11 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
         "reload the page and try again.",
     }
     message = messages.get(error.code or 500, error.description or "Something went wrong.")
-    return render_template("dashboard/error.html", message=message), error.code or 500
+    # Keep what the exception's own answer says about retrying (429 Retry-After, 405 Allow).
+    headers = {
+        k: v for k, v in error.get_response().headers.items() if k in ("Retry-After", "Allow")
+    }
+    return render_template("dashboard/error.html", message=message), error.code or 500, headers
 
 
 def form_error(form: FlaskForm, error: Rejected) -> None:
