@@ -423,6 +423,44 @@
   if (signInBox) signInBox.hidden = false;
   resume();
 
+  /* Big threads: another order reloads the frame (keeping what the loader told us); "load
+     more" appends the next page of top-level comments with their replies. */
+  function withQuery(changes) {
+    var q = new URLSearchParams(location.search);
+    q.delete("page");
+    q.delete("fragment");
+    Object.keys(changes).forEach(function (k) { q.set(k, changes[k]); });
+    return location.pathname + "?" + q;
+  }
+  root.addEventListener("click", function (event) {
+    var sortLink = event.target.closest("a[data-sort]");
+    if (sortLink) {
+      event.preventDefault();
+      location.replace(withQuery({ sort: sortLink.dataset.sort }));
+      return;
+    }
+    var more = event.target.closest("#load-more");
+    if (!more) return;
+    event.preventDefault();
+    more.textContent = "Loading\u2026";
+    var sort = new URLSearchParams(location.search).get("sort") || "oldest";
+    fetch(withQuery({ sort: sort, page: more.dataset.page, fragment: "1" })).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.text();
+    }).then(function (html) {
+      var next = document.createElement("template");
+      next.innerHTML = html;  // our own server-rendered, sanitised markup
+      var items = next.content.querySelector("ol");
+      Array.prototype.slice.call(items.children).forEach(function (li) { list.appendChild(li); });
+      document.getElementById("load-more-wrap").replaceWith(
+        next.content.getElementById("load-more-wrap") || document.createTextNode(""));
+      Array.prototype.forEach.call(list.querySelectorAll(".comment-reply[hidden]"), enableReply);
+      refreshTimes();
+    }).catch(function () {
+      more.textContent = "Could not load more comments. Try again";
+    });
+  });
+
   /* A permalink opened on the blog page, or followed inside the thread. */
   function highlight(id) {
     var target = /^comment-\d+$/.test(id) && document.getElementById(id);

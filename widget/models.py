@@ -15,6 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    select,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -192,6 +194,9 @@ class Comment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    # The top-level comment this one answers, however deep: a page of top-level comments gets
+    # all its replies in one query (set on insert, below).
+    root_id: Mapped[int | None] = mapped_column(index=True)
     # A signed-in author; guests have none and only the author_* fields.
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True
@@ -315,3 +320,14 @@ class Block(db.Model):
         CheckConstraint("kind IN ('email', 'user', 'ip')", name="block_kind"),
         CheckConstraint("action IN ('refuse', 'hold')", name="block_action"),
     )
+
+
+@event.listens_for(Comment, "before_insert")
+def _set_root(_mapper, connection, comment: Comment) -> None:  # type: ignore[no-untyped-def]
+    if comment.parent_id is None or comment.root_id is not None:
+        return
+    parent = connection.execute(
+        select(Comment.id, Comment.root_id).where(Comment.id == comment.parent_id)
+    ).first()
+    if parent is not None:
+        comment.root_id = parent.root_id or parent.id

@@ -60,6 +60,9 @@ class ThreadPage:
     title: str
     thread: Thread | None
     roots: list[Node]
+    page: int = 1
+    sort: str = "oldest"
+    has_more: bool = False
 
     @property
     def count(self) -> int:
@@ -249,20 +252,48 @@ def read_thread(site_key: object, url: object, title: object = "") -> ThreadPage
     return read_comments(locate_thread(site_key, url, title))
 
 
-def read_comments(head: ThreadHead) -> ThreadPage:
+SORTS = {"oldest", "newest"}
+
+
+def read_comments(head: ThreadHead, page: int = 1, sort: str = "oldest") -> ThreadPage:
+    """One page of top-level comments with all their replies: two queries, and no more rows
+    than it shows, however big the thread."""
     roots: list[Node] = []
+    has_more = False
     if head.thread is not None:
-        comments = db.session.scalars(
-            select(Comment)
-            .where(Comment.thread_id == head.thread.id, Comment.status.in_(VISIBLE))
+        size = current_app.config["WIDGET_THREAD_PAGE_SIZE"]
+        order = (Comment.created_at, Comment.id)
+        if sort == "newest":
+            order = (Comment.created_at.desc(), Comment.id.desc())
+        top = list(
+            db.session.scalars(
+                _visible(head.thread)
+                .where(Comment.parent_id.is_(None))
+                .order_by(*order)
+                .limit(size + 1)
+                .offset((page - 1) * size)
+            )
+        )
+        has_more = len(top) > size
+        top = top[:size]
+        replies = db.session.scalars(
+            _visible(head.thread)
+            .where(Comment.root_id.in_([c.id for c in top]))
             .order_by(Comment.created_at, Comment.id)
-            # What readers never see is not read; touching it raises instead of querying.
-            .options(*(defer(c, raiseload=True) for c in PRIVATE_COLUMNS))
-            .options(joinedload(Comment.user))
         ).all()
-        roots = build_tree(comments)
+        roots = build_tree([*top, *replies])
     return ThreadPage(site=head.site, url=head.url, title=head.title, thread=head.thread,
-                      roots=roots)  # fmt: skip
+                      roots=roots, page=page, sort=sort, has_more=has_more)  # fmt: skip
+
+
+def _visible(thread: Thread):  # type: ignore[no-untyped-def]
+    return (
+        select(Comment)
+        .where(Comment.thread_id == thread.id, Comment.status.in_(VISIBLE))
+        # What readers never see is not read; touching it raises instead of querying.
+        .options(*(defer(c, raiseload=True) for c in PRIVATE_COLUMNS))
+        .options(joinedload(Comment.user))
+    )
 
 
 def build_tree(comments: list[Comment] | Any) -> list[Node]:

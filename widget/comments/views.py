@@ -59,7 +59,11 @@ def thread() -> Response:
     # The snippet's light or dark wins; otherwise the site's default from the dashboard.
     theme = args.get("theme") if args.get("theme") in ("light", "dark") else head.site.theme
     theme = theme if theme in THEMES else "auto"
-    etag = page_etag(head, theme)
+    sort = args.get("sort") if args.get("sort") in services.SORTS else "oldest"
+    page = args.get("page", 1, type=int) or 1
+    page = min(max(page, 1), 100_000)
+    fragment = args.get("fragment") == "1"  # "load more": only the next page's comments
+    etag = f"{page_etag(head, theme)}.{sort}.p{page}{'.f' if fragment else ''}"
     headers = {
         "ETag": f'W/"{etag}"',
         "Cache-Control": "no-cache",  # revalidate every time: a new comment shows at once
@@ -70,7 +74,8 @@ def thread() -> Response:
         return Response(status=304, headers=headers)
     compressed = pages().get(etag)
     if compressed is None:
-        compressed = gzip.compress(render_page(head, theme).encode(), compresslevel=6)
+        html = render_page(head, theme, page, sort, fragment)
+        compressed = gzip.compress(html.encode(), compresslevel=6)
         pages().set(etag, compressed)
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         return Response(compressed, headers=headers | {"Content-Encoding": "gzip"},
@@ -88,10 +93,11 @@ def page_etag(head: services.ThreadHead, theme: str) -> str:
     return f"{shown}.s{head.site.id}.{head.site.version}.{theme}.{assets.build_id()}"
 
 
-def render_page(head: services.ThreadHead, theme: str) -> str:
-    page = services.read_comments(head)
+def render_page(head: services.ThreadHead, theme: str, number: int, sort: str,
+                fragment: bool) -> str:  # fmt: skip
+    page = services.read_comments(head, number, sort)
     return render_template(
-        "embed/thread.html",
+        "embed/more.html" if fragment else "embed/thread.html",
         page=page,
         theme=theme,
         providers=registry.offered(page.site),
