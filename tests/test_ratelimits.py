@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import secrets
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import func, select
 
+from tests import servers
 from tests.conftest import guest
 from tests.test_auth_flow import GITHUB, IFRAME, Reader, new_verifier
 from widget.extensions import db
@@ -106,74 +100,19 @@ def test_rate_limits_can_be_switched_off(make_app, post_json):  # type: ignore[n
 REDIS_URL = os.environ.get("WIDGET_TEST_REDIS_URL", "")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.skipif(not REDIS_URL, reason="WIDGET_TEST_REDIS_URL is not set (.ci/run sets it)")
 def test_the_limit_holds_across_two_gunicorn_workers_sharing_redis(tmp_path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = os.environ | {
-        "WIDGET_DATABASE_URL": f"sqlite:///{tmp_path / 'widget.db'}",
-        "WIDGET_INSTANCE_PATH": str(tmp_path),
-        "WIDGET_SECRET_KEY": "test",
-        "WIDGET_PUBLIC_URL": url,
-        "WIDGET_REDIS_URL": REDIS_URL,
-        "WIDGET_RATELIMIT_PREFIX": "t" + secrets.token_hex(6),
-        "WIDGET_RATELIMIT_POST": "5 per minute",
-        "WIDGET_DEMO": "0",
-    }
-    bin_dir = Path(sys.executable).parent
-    run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "timeout": 60}
-    subprocess.run([bin_dir / "widget", "db", "upgrade"], check=True, **run)
-    create = ["sites", "create", "--name", "B", "--origin", "https://blog.example.com", "--json"]
-    created = subprocess.run([bin_dir / "widget", *create], check=True, **run)
-    key = re.search(r'"key": "([^"]+)"', created.stdout)[1]  # type: ignore[index]
-    log = tmp_path / "access.log"
-    server = subprocess.Popen(
-        [bin_dir / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--access-logfile", str(log),
-         "--access-logformat", "%(p)s %(s)s", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_for_workers(url, log, count=2)
-        # Concurrent posts, each on a new connection: while one worker is busy the other
-        # accepts, so both count against the one limit.
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            answers = list(pool.map(lambda n: post(url, key, n), range(12)))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    posts = [line.split() for line in log.read_text().splitlines() if line.split()[1] in "201 429"]
-    assert len({pid for pid, _ in posts}) == 2, "both workers should have answered posts"
+    database = f"sqlite:///{tmp_path / 'widget.db'}"
+    limits = {"WIDGET_REDIS_URL": REDIS_URL, "WIDGET_RATELIMIT_POST": "5 per minute"}
+    env = servers.service_env(database, tmp_path, **limits)
+    key = servers.create_site(env)
+    # Concurrent posts, each on a new connection: while one worker is busy the other accepts,
+    # so both count against the one limit.
+    with (
+        servers.gunicorn(env, tmp_path / "access.log") as server,
+        ThreadPoolExecutor(max_workers=6) as pool,
+    ):
+        answers = list(pool.map(lambda n: servers.post(server.url, key, n), range(12)))
+    assert len(server.answered_by("201 429")) == 2, "both workers should have answered posts"
     assert answers.count(201) == 5
     assert answers.count(429) == 7
-
-
-def wait_for_workers(url: str, log: Path, count: int, seconds: float = 30) -> None:
-    """Until `count` different workers have answered: the second one boots after the first."""
-    deadline = time.monotonic() + seconds
-    while True:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(lambda _: ping(url), range(8)))
-        pids = {line.split()[0] for line in log.read_text().splitlines()} if log.exists() else set()
-        if len(pids) >= count:
-            return
-        assert time.monotonic() < deadline, f"only {len(pids)} gunicorn worker(s) answered"
-        time.sleep(0.2)
-
-
-def ping(url: str) -> None:
-    with contextlib.suppress(requests.ConnectionError):
-        requests.get(f"{url}/embed.js", headers={"Connection": "close"}, timeout=2)
-
-
-def post(url: str, key: str, n: int) -> int:
-    payload = {"site": key, "url": "https://blog.example.com/p/", "body": f"Comment {n}",
-               "author_name": "Ann", "author_email": "ann@example.com"}  # fmt: skip
-    headers = {"X-Requested-With": "XMLHttpRequest", "Connection": "close"}
-    response = requests.post(f"{url}/api/v1/comments", json=payload, headers=headers, timeout=10)
-    return response.status_code
