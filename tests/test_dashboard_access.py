@@ -194,3 +194,12 @@ def test_every_form_on_every_page_carries_a_csrf_token(client, site, make_commen
         posts = page.count('method="post"')
         assert posts > 0
         assert page.count('name="csrf_token"') >= posts, path
+
+
+def test_nul_bytes_in_what_owners_type_are_refused_not_crashing(client, site):
+    """PostgreSQL refuses NUL in text: such input must never reach a query."""
+    dashboard = Dashboard(client)
+    assert dashboard.sign_in("ann\x00@example.com").status_code == 400
+    assert client.get("/dashboard/invites/" + "a" * 30 + "\x00").status_code == 404
+    dashboard = signed_in(client, site)
+    assert dashboard.get(f"/dashboard/sites/{site.id}/?q=%00x").status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ ROLES = ("owner", "moderator")
 PASSWORD_MIN = 10
 PASSWORD_MAX = 1024
 INVITE_LIFETIME = timedelta(days=7)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 # Checked when nobody has the email typed, so a wrong email takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
@@ -44,6 +46,8 @@ def check_password(password: object) -> str:
 
 
 def find_owner(email: str) -> Owner | None:
+    if "\x00" in email:  # PostgreSQL refuses NUL in text; nobody's address has one
+        return None
     return db.session.scalar(select(Owner).where(Owner.email == email.strip().lower()))
 
 
@@ -173,7 +177,7 @@ def invite(site: Site, email: object, by: Owner, role: str = "owner") -> Invited
 def find_invite(token: object) -> Invite:
     """The open invitation this link carries; a 404 Rejected if it is unknown, used or old."""
     record = None
-    if isinstance(token, str) and 20 <= len(token) <= 100:
+    if isinstance(token, str) and _TOKEN.fullmatch(token):
         record = db.session.scalar(select(Invite).where(Invite.token_hash == _digest(token)))
     if record is None or record.accepted_at is not None or _aware(record.expires_at) <= utcnow():
         raise Rejected(

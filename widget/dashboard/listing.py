@@ -56,7 +56,7 @@ def _like(text: str) -> str:
 def threads(site: Site, *, sort: str = "activity", search: str = "", page: int = 1) -> Paged:
     """A page of the site's threads, busiest or latest first, with their pending counts."""
     where = [Thread.site_id == site.id]
-    search = search.strip()[:200]
+    search = search.replace("\x00", "").strip()[:200]
     if search:
         pattern = _like(search)
         where.append(
