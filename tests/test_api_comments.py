@@ -301,3 +301,12 @@ def test_non_api_404_stays_html(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("key", ["nul\x00key", "spaced key", "k" * 41, "<script>"])
+def test_a_malformed_site_key_names_no_site(client, site, key):
+    # A NUL byte once reached PostgreSQL, which refuses to compare it: a 500 (found by fuzzing).
+    for path in ("/api/v1/threads", "/api/v1/counts"):
+        response = client.get(path, query_string={"site": key, "url": PAGE})
+        assert response.status_code == 404
+        assert response.json["error"]["code"] == "unknown_site"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from .errors import Rejected
 from .extensions import db
 from .models import Moderation, Site, SiteOrigin
 from .urls import BadURL, normalize_origin, origin_of
+
+_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def create_site(
@@ -40,7 +43,9 @@ def create_site(
 
 def get_site(key: object) -> Site:
     """The site a snippet's key names, with its origins loaded; a 404 Rejected if none."""
-    if not isinstance(key, str) or not key or len(key) > 40:
+    # Keys are URL-safe tokens; anything else (a NUL byte, say, which PostgreSQL refuses even
+    # to compare) names no site.
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
         raise Rejected(
             "site", "Give the site key from your snippet.", code="unknown_site", status=404
         )
