@@ -13,6 +13,7 @@ from ..auth import registry
 from ..auth.session_json import provider_label
 from ..cache import pages
 from ..errors import Rejected
+from ..headers import page_csp
 from . import formatting, services
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
@@ -31,18 +32,7 @@ THEMES = {"light", "dark", "auto"}
 
 def thread_csp(origins: list[str]) -> str:
     """Only the site's own pages may frame its thread; nothing inline may run."""
-    return "; ".join(
-        [
-            "default-src 'none'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "connect-src 'self'",
-            "form-action 'self'",
-            "base-uri 'none'",
-            "frame-ancestors " + (" ".join(origins) or "'none'"),
-        ]
-    )
+    return page_csp(" ".join(origins) or "'none'")
 
 
 @bp.errorhandler(Rejected)

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from .. import owners
 from ..comments.formatting import as_utc
 from ..errors import Rejected
+from ..headers import page_csp
 from ..models import utcnow
 from . import listing
 from .access import current_owner, login_required, safe_next
@@ -20,18 +21,7 @@ from .forms import ActionForm
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-CSP = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+CSP = page_csp("'none'")
 
 
 @bp.before_request
