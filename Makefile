@@ -53,12 +53,20 @@ format: install-test
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Requests per second for the iframe's thread page under wrk (Debian's); writes bench/RESULTS.md.
-bench: install
+## Isso, the comment server the benchmark compares with, in its own venv (with our gunicorn's version).
+ISSO_VENV := bench/.work/isso
+$(ISSO_VENV)/.installed: $(VENV)/.run
+	test -x $(ISSO_VENV)/bin/python || python3 -m venv $(ISSO_VENV)
+	$(ISSO_VENV)/bin/pip install -q isso==0.14.0 \
+	  gunicorn==$$($(PY) -c 'from importlib.metadata import version; print(version("gunicorn"))')
+	touch $@
+
+## Ours against Isso and a bare Flask app (wrk, Chromium); writes bench/RESULTS.md. About 5 minutes.
+bench: install-test chromium $(ISSO_VENV)/.installed
 	@command -v wrk >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
-	$(PY) bench/thread_view.py
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache bench/.work

@@ -1,0 +1,67 @@
+"""Load with wrk: a short warm-up, then a measured run bounded in time, parsed into figures."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from client import Request
+
+SCRIPT = Path(__file__).resolve().parent / "request.lua"
+THREADS = 1
+CONNECTIONS = 16
+WARMUP_SECONDS = 2
+MEASURE_SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))  # shorter only to try the scripts
+TIMEOUT_SECONDS = 30  # wrk's default of 2 s would drop the slowest pages' answers
+OPTIONS = [f"-t{THREADS}", f"-c{CONNECTIONS}", f"--timeout={TIMEOUT_SECONDS}s", "--latency"]
+COMMAND = " ".join(["wrk", *OPTIONS, f"-d{MEASURE_SECONDS}s"])
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+@dataclass(frozen=True)
+class Load:
+    rate: float  # requests per second
+    p99_ms: float
+    requests: int
+    errors: int  # non-2xx/3xx answers, and connect, read, write or timeout errors
+
+
+def measure(request: Request) -> Load:
+    """Requests per second and latency for `request`, repeated by wrk over many connections."""
+    run_wrk(request, WARMUP_SECONDS)
+    return run_wrk(request, MEASURE_SECONDS)
+
+
+def run_wrk(request: Request, seconds: int) -> Load:
+    headers = [arg for name, value in request.headers.items() for arg in ("-H", f"{name}: {value}")]
+    command = ["wrk", *OPTIONS, f"-d{seconds}s", "-s", str(SCRIPT), *headers, request.url]
+    env = {**os.environ, "BENCH_METHOD": request.method}
+    if request.body is not None:
+        env["BENCH_BODY"] = request.body
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=env, check=True, timeout=seconds + 60
+    )
+    return parse(result.stdout)
+
+
+def parse(report: str) -> Load:
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s|m)\b", report)
+    total = re.search(r"(\d+) requests in", report)
+    if rate is None or p99 is None or total is None:
+        raise RuntimeError(f"wrk's report is not as expected:\n{report}")
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", report)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report
+    )
+    errors = int(bad.group(1)) if bad else 0
+    errors += sum(int(n) for n in sockets.groups()) if sockets else 0
+    return Load(
+        rate=float(rate.group(1)),
+        p99_ms=float(p99.group(1)) * UNITS_MS[p99.group(2)],
+        requests=int(total.group(1)),
+        errors=errors,
+    )
