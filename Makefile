@@ -21,6 +21,7 @@ install: $(VENV)/.run
 install-test: $(VENV)/.test
 
 ## Install, migrate an SQLite database under instance/, create the demo site, serve on :5000.
+run: export WIDGET_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(VENV)/bin/widget db upgrade
 	$(VENV)/bin/widget demo
