@@ -230,10 +230,6 @@ class Comment(db.Model):
         ),
     )
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status == Status.PENDING.value
-
 
 class Owner(db.Model):
     """A person who runs sites: signs in to the dashboard with email and password."""

@@ -108,7 +108,13 @@ def _go_to_provider(provider: str, mode: str) -> str:
         "next": safe_next(request.form.get("next")),
     }
     return render_template(
-        "dashboard/go.html", url=authorization["url"], label=providers[provider].label
+        "auth/go.html",
+        url=authorization["url"],
+        label=providers[provider].label,
+        stylesheet="dashboard.css",
+        body_class="",
+        main_class="main narrow",
+        button_class="button primary",
     )
 
 
