@@ -86,6 +86,8 @@ def make_app(database_url: str, tmp_path, monkeypatch):  # type: ignore[no-untyp
 
     yield build
     for app in apps:
+        if (hot := app.extensions.get("widget.hot_pages")) is not None:
+            hot.close()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

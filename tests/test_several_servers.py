@@ -60,14 +60,45 @@ def test_two_servers_on_one_postgresql_and_one_redis(tmp_path):
                                   timeout=30).json()["counts"]  # fmt: skip
             assert counts == dict.fromkeys(PAGES, 400)
 
-            # Both servers show the same current page; a comment through one shows on the other.
-            first_a, first_b = (thread_page(s.url, key, PAGES[0]) for s in (a, b))
-            assert first_a.headers["ETag"] == first_b.headers["ETag"]
-            assert heading_count(first_a) == heading_count(first_b) == 400
+            # Every worker of both servers shows the same current page (and keeps it in its
+            # memory); a comment through one server shows on every worker of the other.
+            first = [
+                *pages_by_every_worker(a, key, PAGES[0]),
+                *pages_by_every_worker(b, key, PAGES[0]),
+            ]
+            assert {answer.headers["ETag"] for answer in first} == {first[0].headers["ETag"]}
+            assert {heading_count(answer) for answer in first} == {400}
             assert servers.post(a.url, key, 5000, PAGES[0]) == 201
-            after = thread_page(b.url, key, PAGES[0])
-            assert after.headers["ETag"] != first_b.headers["ETag"]
-            assert heading_count(after) == 401
+            after = pages_by_every_worker(b, key, PAGES[0])
+            assert first[0].headers["ETag"] not in {answer.headers["ETag"] for answer in after}
+            assert {heading_count(answer) for answer in after} == {401}
+
+
+def pages_by_every_worker(server: servers.Server, key: str, page: str) -> list[requests.Response]:
+    """The thread page asked for over new connections until both workers have answered it."""
+    answers: list[requests.Response] = []
+    start = len(server.log.read_text().splitlines())
+    while len({line.split()[0] for line in server.log.read_text().splitlines()[start:]}) < 2:
+        assert len(answers) < 200, "one worker answered every request"
+        answers.append(thread_page(server.url, key, page))
+    return answers
+
+
+def test_every_worker_shows_a_new_comment_at_once_on_sqlite(tmp_path):
+    """Each worker keeps the pages it served in its memory; a comment posted through either
+    worker shows on both at the very next request."""
+    database = f"sqlite:///{tmp_path / 'widget.db'}"
+    env = servers.service_env(database, tmp_path, WIDGET_RATELIMIT_ENABLED="0")
+    key = servers.create_site(env)
+    page = f"{servers.BLOG}/kept/"
+    with servers.gunicorn(env, tmp_path / "access.log", workers=2) as server:
+        for n in range(1, 4):
+            assert servers.post(server.url, key, n, page) == 201
+            answers = pages_by_every_worker(server, key, page) + pages_by_every_worker(
+                server, key, page
+            )
+            assert {heading_count(answer) for answer in answers} == {n}
+            assert len({answer.headers["ETag"] for answer in answers}) == 1
 
 
 def test_concurrent_posts_on_sqlite_lose_nothing(tmp_path):

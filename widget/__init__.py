@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import assets, cache, config, headers, versions  # noqa: F401  (versions: its hook)
+from . import assets, cache, config, headers, hot_pages, versions  # noqa: F401  (versions: its hook)
 from .extensions import begin_writes_immediately, compress, csrf, db, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -56,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     cache.init_app(app)
     compress.init_app(app)
     headers.init_app(app)
+    hot_pages.init_app(app)  # last: in front of everything above
 
     from .cli import register
 

@@ -63,6 +63,8 @@ def load(instance_path: str) -> dict[str, Any]:
             "WIDGET_LINK_LIMIT": int(os.environ.get("WIDGET_LINK_LIMIT", "2")),
             # Top-level comments per page of a thread (each with all its replies).
             "WIDGET_THREAD_PAGE_SIZE": int(os.environ.get("WIDGET_THREAD_PAGE_SIZE", "50")),
+            # Each process keeps thread pages it served, up to this much memory (0: off).
+            "WIDGET_HOT_CACHE_MB": float(os.environ.get("WIDGET_HOT_CACHE_MB", "32")),
             # A request body larger than this is refused with 413 before it is parsed.
             "MAX_CONTENT_LENGTH": 256 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,

@@ -229,6 +229,7 @@ class ThreadHead:
     url: str
     title: str
     thread: Thread | None
+    url_key: str  # the page URL as threads are keyed by it
 
 
 def locate_thread(site_key: object, url: object, title: object = "") -> ThreadHead:
@@ -244,6 +245,7 @@ def locate_thread(site_key: object, url: object, title: object = "") -> ThreadHe
         url=thread.url if thread else page_url,
         title=(thread.title if thread and thread.title else page_title),
         thread=thread,
+        url_key=page_url,
     )
 
 

@@ -8,7 +8,7 @@ import hashlib
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
-from .. import assets
+from .. import assets, hot_pages
 from ..auth import registry
 from ..auth.session_json import provider_label
 from ..cache import pages
@@ -60,6 +60,7 @@ def thread() -> Response:
         "Vary": "Accept-Encoding",
         "Content-Security-Policy": thread_csp(head.site.origin_list),
     }
+    hot_pages.stamp(head.site, head.url_key, head.thread)
     if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     compressed = pages().get(etag)
