@@ -52,6 +52,32 @@ def test_posting_too_often_from_one_address_gets_a_kind_429(site, post_json):
     assert stored() == 2
 
 
+def behind_proxy(reader: str) -> dict[str, dict[str, str]]:
+    """A request as our nginx passes it on: from the proxy's address, naming the reader's."""
+    return {"environ_base": {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": reader}}
+
+
+def test_behind_a_proxy_each_reader_has_their_own_count(app, make_app, site):
+    limits = {name: value for name, value in app.config.items() if name.startswith("WIDGET_RATE")}
+    proxied = make_app(create_schema=False, WIDGET_PROXY_COUNT=1, **limits)
+    client = proxied.test_client()
+
+    def post(reader: str) -> int:
+        headers = {"X-Requested-With": "XMLHttpRequest", "Origin": "https://comments.example.net"}
+        answer = client.post("/api/v1/comments", json=guest(site), headers=headers,
+                             **behind_proxy(reader))  # fmt: skip
+        return answer.status_code
+
+    assert [post("198.51.100.7") for _ in range(3)] == [201, 201, 429]
+    assert post("198.51.100.8") == 201
+
+
+def test_without_a_proxy_a_forwarded_for_header_is_not_believed(site, post_json):
+    for n in range(2):
+        assert post_json(guest(site), **behind_proxy(f"198.51.100.{n}")).status_code == 201
+    assert post_json(guest(site), **behind_proxy("198.51.100.99")).status_code == 429
+
+
 def test_another_address_has_its_own_count(site, post_json):
     for _ in range(2):
         post_json(guest(site), **from_address("198.51.100.1"))

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, cache, config, headers, hot_pages, versions  # noqa: F401  (versions: its hook)
 from .extensions import begin_writes_immediately, compress, csrf, db, migrate
@@ -56,6 +57,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     cache.init_app(app)
     compress.init_app(app)
     headers.init_app(app)
+    if proxies := app.config["WIDGET_PROXY_COUNT"]:
+        # The client's address and scheme as the operator's own proxies saw them; a header
+        # set by anyone else is not believed (no proxy count, no belief).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     hot_pages.init_app(app)  # last: in front of everything above
 
     from .cli import register

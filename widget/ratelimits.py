@@ -53,7 +53,7 @@ def limit(name: str):  # type: ignore[no-untyped-def]
 
 
 def client_address() -> str:
-    # With WIDGET_PROXY_COUNT set, ProxyFix has already put the real client here.
+    # With WIDGET_PROXY_COUNT set, ProxyFix (create_app) has already put the real client here.
     return request.remote_addr or "unknown"
 
 
