@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 import pytest
 import requests
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import create_engine, text
 
 from tests import servers
@@ -114,3 +119,64 @@ def test_concurrent_posts_on_sqlite_lose_nothing(tmp_path):
     assert answers.count(201) == 200, sorted(set(answers))
     assert stored(database) == (200, 200)
     assert count == 200
+
+
+class SlowAkismet(BaseHTTPRequestHandler):
+    """Akismet's comment-check, which keeps a comment by "Slow" waiting until told to answer."""
+
+    arrived = threading.Event()
+    answer = threading.Event()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        if form["comment_author"] == ["Slow"]:
+            SlowAkismet.arrived.set()
+            SlowAkismet.answer.wait(60)
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        self.end_headers()
+        self.wfile.write(b"false")
+
+
+def test_a_slow_spam_check_holds_up_no_other_comment_on_sqlite(tmp_path):
+    """Akismet's answer can take seconds; meanwhile the database's one write lock must not be
+    held, or every other comment waits (and after busy_timeout fails)."""
+    akismet = ThreadingHTTPServer(("127.0.0.1", 0), SlowAkismet)
+    threading.Thread(target=akismet.serve_forever, daemon=True).start()
+    SlowAkismet.arrived.clear()
+    SlowAkismet.answer.clear()
+    database = f"sqlite:///{tmp_path / 'widget.db'}"
+    checks = {"WIDGET_SPAM_CHECKS": "1", "WIDGET_AKISMET_KEY": "key",
+              "WIDGET_AKISMET_URL": f"http://127.0.0.1:{akismet.server_port}"}  # fmt: skip
+    env = servers.service_env(database, tmp_path, WIDGET_RATELIMIT_ENABLED="0", **checks)
+    key = servers.create_site(env)
+    token = URLSafeSerializer(env["WIDGET_SECRET_KEY"], salt="widget.comment-form")
+
+    def from_the_form(url: str, name: str) -> int:
+        payload = {"site": key, "url": f"{servers.BLOG}/p/", "body": f"By {name}",
+                   "author_name": name, "author_email": "a@example.com", "homepage": "",
+                   "form_token": token.dumps(time.time() - 60)}  # fmt: skip
+        headers = {"X-Requested-With": "XMLHttpRequest", "Connection": "close"}
+        return requests.post(f"{url}/api/v1/comments", json=payload, headers=headers,
+                             timeout=60).status_code  # fmt: skip
+
+    try:
+        with (
+            servers.gunicorn(env, tmp_path / "access.log", workers=2) as server,
+            ThreadPoolExecutor(max_workers=1) as background,
+        ):
+            slow = background.submit(from_the_form, server.url, "Slow")
+            assert SlowAkismet.arrived.wait(30)
+            try:  # the other worker takes this one, while Akismet still ponders the first
+                assert from_the_form(server.url, "Quick") == 201
+                assert stored(database) == (1, 1)  # not after the first (its check gives up)
+            finally:
+                SlowAkismet.answer.set()
+            assert slow.result(timeout=60) == 201
+    finally:
+        akismet.shutdown()
+        akismet.server_close()
+    assert stored(database) == (2, 2)

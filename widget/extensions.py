@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_migrate import Migrate
@@ -73,7 +76,28 @@ def begin_writes_immediately(app: Flask) -> None:
 
     @app.before_request
     def _immediate() -> None:
-        if request.method in ("GET", "HEAD", "OPTIONS") or db.engine.dialect.name != "sqlite":
-            return
         if not db.session().in_transaction():  # (in tests a fixture's may already be open)
-            db.session.connection(execution_options={"sqlite_immediate": True})
+            _take_write_lock()
+
+
+def _take_write_lock() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS") or db.engine.dialect.name != "sqlite":
+        return
+    db.session.connection(execution_options={"sqlite_immediate": True})
+
+
+@contextmanager
+def transaction_released() -> Iterator[None]:
+    """Around a slow call out (Akismet, say): a request that has written nothing yet ends its
+    transaction meanwhile, and so lets go of SQLite's one write lock (every other comment would
+    wait for it), then takes it again. What was read is read again afterwards."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted or not session.in_transaction():
+        yield
+        return
+    session.commit()  # nothing to write: it only ends the transaction
+    try:
+        yield
+    finally:
+        if has_request_context():
+            _take_write_lock()

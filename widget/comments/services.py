@@ -105,18 +105,20 @@ def post_comment(
     )
     if block is not None and block.action == "refuse":
         raise Rejected(None, REFUSED_MESSAGE, code="blocked", status=403)
+    held = None
+    if viewer is None and submission is not None:
+        # The widget form's checks (Akismet's may take seconds), before anything is written.
+        held = spam.verdict(site, submission, name=name, email=email, website=website,
+                            body=body, page_url=url)  # fmt: skip
 
     try:
         thread = _thread_for(site, url, title)
         if parent_id is not None:
             _check_parent(thread, parent_id)
         status = _status_for(site, email, body, html, viewer, block)
-        if viewer is None and submission is not None:
-            # The widget form's checks: what fails them waits for the owner, as pending or spam.
-            held = spam.verdict(site, submission, name=name, email=email, website=website,
-                                body=body, page_url=url)  # fmt: skip
-            if held == Status.SPAM.value or (held and status == Status.PUBLISHED.value):
-                status = held
+        # What fails the form's checks waits for the owner, as pending or spam.
+        if held == Status.SPAM.value or (held and status == Status.PUBLISHED.value):
+            status = held
         edit_key = secrets.token_urlsafe(24)
         comment = Comment(
             thread=thread,
