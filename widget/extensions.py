@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, has_request_context, request
@@ -15,6 +15,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Named constraints, so that Alembic migrations can drop and alter them on every database.
 NAMING = {
@@ -76,28 +78,35 @@ def begin_writes_immediately(app: Flask) -> None:
 
     @app.before_request
     def _immediate() -> None:
+        if getattr(app.view_functions.get(request.endpoint or ""), "writes_late", False):
+            return
         if not db.session().in_transaction():  # (in tests a fixture's may already be open)
             _take_write_lock()
+
+
+def writes_late(view: F) -> F:
+    """A view whose service reads first and calls begin_writing() when it starts to write, so
+    that SQLite's one write lock is held only for the writing (posting a comment)."""
+    view.writes_late = True  # type: ignore[attr-defined]
+    return view
+
+
+def begin_writing() -> None:
+    """On SQLite, in a request, the write lock from here on: the transaction that only read is
+    ended (what it read is read again when used) and a writing one begun."""
+    if not has_request_context() or db.engine.dialect.name != "sqlite":
+        return
+    session = db.session()
+    if session.in_transaction():
+        if session.connection().get_execution_options().get("sqlite_immediate"):
+            return
+        if session.new or session.dirty or session.deleted:
+            return  # (a caller's own unfinished work: not ours to commit)
+        session.commit()
+    _take_write_lock()
 
 
 def _take_write_lock() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS") or db.engine.dialect.name != "sqlite":
         return
     db.session.connection(execution_options={"sqlite_immediate": True})
-
-
-@contextmanager
-def transaction_released() -> Iterator[None]:
-    """Around a slow call out (Akismet, say): a request that has written nothing yet ends its
-    transaction meanwhile, and so lets go of SQLite's one write lock (every other comment would
-    wait for it), then takes it again. What was read is read again afterwards."""
-    session = db.session()
-    if session.new or session.dirty or session.deleted or not session.in_transaction():
-        yield
-        return
-    session.commit()  # nothing to write: it only ends the transaction
-    try:
-        yield
-    finally:
-        if has_request_context():
-            _take_write_lock()

@@ -16,7 +16,6 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from . import akismet
-from .extensions import transaction_released
 from .models import Site, Status
 
 HONEYPOT_FIELD = "homepage"  # hidden from people, tempting to form-filling bots
@@ -64,14 +63,13 @@ def verdict(site: Site, submission: Submission, *, name: str, email: str, websit
     minimum = current_app.config["WIDGET_SPAM_MIN_SECONDS"]
     if shown is None or time.time() - shown < minimum or time.time() - shown > 86400:
         return Status.PENDING.value
-    if not akismet.configured():
-        return None
-    blog = site.origin_list[0]
-    with transaction_released():  # Akismet may take seconds: no other comment waits for it
-        spam = akismet.is_spam(blog=blog, page_url=page_url, ip=submission.ip,
-                               user_agent=submission.user_agent, referrer=submission.referrer,
-                               name=name, email=email, website=website, body=body)  # fmt: skip
-    return Status.SPAM.value if spam else None
+    if akismet.configured() and akismet.is_spam(
+        blog=site.origin_list[0], page_url=page_url, ip=submission.ip,
+        user_agent=submission.user_agent, referrer=submission.referrer,
+        name=name, email=email, website=website, body=body,
+    ):  # fmt: skip
+        return Status.SPAM.value
+    return None
 
 
 def settings(environ: Mapping[str, str]) -> dict[str, object]:

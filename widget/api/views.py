@@ -9,7 +9,7 @@ from ..auth.current import current_identity
 from ..comments import services
 from ..comments.counts import count_comments
 from ..errors import Rejected
-from ..extensions import limiter
+from ..extensions import limiter, writes_late
 from ..guards import json_object, require_iframe_request
 from ..models import Status
 from ..ratelimits import TOO_FAST, account, is_guest, limit
@@ -58,6 +58,7 @@ def get_counts():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/comments")
+@writes_late  # post_comment takes SQLite's write lock only once it has checked everything
 @limiter.limit(limit("WIDGET_RATELIMIT_POST"), error_message=TOO_FAST)
 @limiter.limit(limit("WIDGET_RATELIMIT_POST_USER"), key_func=account, exempt_when=is_guest,
                error_message=TOO_FAST)  # fmt: skip

@@ -16,7 +16,7 @@ from sqlalchemy.orm import defer, joinedload
 from .. import spam
 from ..blocks import REFUSED_MESSAGE, find_block, ip_digest
 from ..errors import Rejected
-from ..extensions import db
+from ..extensions import begin_writing, db
 from ..models import Block, Comment, Identity, Moderation, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
 from ..text import count_links, render_markdown
@@ -111,6 +111,7 @@ def post_comment(
         held = spam.verdict(site, submission, name=name, email=email, website=website,
                             body=body, page_url=url)  # fmt: skip
 
+    begin_writing()
     try:
         thread = _thread_for(site, url, title)
         if parent_id is not None:
