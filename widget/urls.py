@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -32,6 +34,7 @@ TRACKING_PARAMS = {
     "ref_src",
 }
 MAX_URL_LENGTH = 2048
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class BadURL(ValueError):
@@ -44,7 +47,7 @@ def _split(url: str) -> tuple[str, str, int | None, str, str, str]:
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
         raise BadURL(f"URLs are limited to {MAX_URL_LENGTH} characters.")
-    if any(ord(c) < 32 or ord(c) == 127 for c in url):
+    if _CONTROL.search(url):
         raise BadURL("URLs may not contain control characters.")
     try:
         parts = urlsplit(url)
@@ -68,6 +71,7 @@ def _netloc(host: str, port: int | None) -> str:
     return host if port is None else f"{host}:{port}"
 
 
+@lru_cache(maxsize=4096)  # a blog's pages are asked for again and again (counts, threads)
 def normalize_page_url(url: str) -> str:
     """The canonical form of a page URL: the key of its thread.
 
