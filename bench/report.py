@@ -329,7 +329,10 @@ SQLAlchemy {version("sqlalchemy")}; load average {load_average:.2f} (1 min) befo
 The bare Flask app returns the very bytes ours sent (the gzipped page with `Content-Encoding:
 gzip`, or the page uncompressed) and answers `If-None-Match` with a 304; each row measures ours
 and then the bare app, one right after the other. The 304 target compares ours' 304 with the bare
-app serving the gzipped page; the bare app's own 304 is shown for reference.
+app serving the gzipped page; the bare app's own 304 is shown for reference. Ours can pass the
+ceiling: a page it served before is answered from memory in front of Flask, once one check
+against the database says it is still current (`widget/hot_pages.py`,
+[docs](../docs/install.md#how-thread-pages-are-cached)).
 
 {ceiling_table(r)}
 
