@@ -145,3 +145,27 @@ def test_the_loader_is_kept_only_minutes(client):
 def test_json_and_scripts_are_compressed(client, site):
     response = client.get("/static/thread.js", headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("Content-Encoding") in ("gzip", "br")
+
+
+@pytest.mark.parametrize("field", ["name", "profile_url", "avatar_version"])
+def test_a_signed_in_authors_new_profile_shows_at_once(client, site, field):
+    """Signed-in authors are shown as their provider shows them now: signing in again with a
+    new name (or picture) changes every page they commented on."""
+    from widget.comments.services import NewComment, post_comment
+    from widget.models import Identity, User
+
+    user = User(name="Old Name", profile_url="https://github.com/old")
+    identity = Identity(user=user, provider="github", subject="77", email="o@example.com")
+    db.session.add_all([user, identity])
+    db.session.commit()
+    new = NewComment(site=site.key, url=PAGE, title="Hello", body="Signed words",
+                     author_name="", author_email="")  # fmt: skip
+    post_comment(new, viewer=identity)
+    before = view(client, site)
+    setattr(user, field, {"name": "New Name", "profile_url": "https://github.com/new",
+                          "avatar_version": "abc123"}[field])  # fmt: skip
+    db.session.commit()
+    after = view(client, site, **{"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert {"name": b"New Name", "profile_url": b"github.com/new",
+            "avatar_version": b"abc123"}[field] in after.data  # fmt: skip

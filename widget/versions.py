@@ -2,7 +2,8 @@
 
 One hook on the session, rather than a call in every service that writes: a comment posted,
 approved, edited or deleted (by anyone, the dashboard and command line included) moves its
-thread's version, a changed setting its site's, and the page cache keyed by them never serves
+thread's version, a signed-in author's new name, link or picture the versions of every thread
+they commented on, a changed setting its site's, and the page cache keyed by them never serves
 a stale thread.
 """
 
@@ -11,16 +12,20 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from .models import Comment, Site, SiteOrigin, Thread
+from .models import Comment, Site, SiteOrigin, Thread, User
+
+# What pages show of a signed-in author (comments/formatting.py's author()).
+SHOWN_OF_USERS = ("name", "profile_url", "avatar_version")
 
 
 @event.listens_for(Session, "before_flush")
 def _bump_versions(session: Session, _context: Any, _instances: Any) -> None:
     threads: set[int] = set()
     sites: set[int] = set()
+    users: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if obj in session.dirty and not session.is_modified(obj, include_collections=False):
             continue
@@ -36,6 +41,14 @@ def _bump_versions(session: Session, _context: Any, _instances: Any) -> None:
             site_id = obj.site_id or (obj.site.id if obj.site is not None else None)
             if site_id:
                 sites.add(site_id)
+        elif isinstance(obj, User) and obj.id and obj in session.dirty:
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in SHOWN_OF_USERS):
+                users.add(obj.id)
+    if users:  # every page they commented on shows them as they are now
+        threads.update(
+            session.scalars(select(Comment.thread_id).where(Comment.user_id.in_(users)).distinct())
+        )
     for model, ids in ((Thread, threads), (Site, sites)):
         for obj_id in ids:
             row = session.get(model, obj_id)
