@@ -245,3 +245,23 @@ def test_answers_without_a_body_are_bounded_too(make_app):
             answer = view(client, site, GZIP | {"If-None-Match": etag}, junk=str(n))
             assert answer.status_code == 304
         assert len(hot(app)) < 20
+
+
+def test_a_lost_database_connection_is_a_miss_then_opened_again(
+    app, client, site, make_comment, database_url
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a server-side disconnect needs a database server")
+    make_comment(site, body="Still here")
+    view(client, site)
+    view(client, site)  # kept, and checked on its own connection
+    pid = hot(app)._versions._connection.info.backend_pid
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    engine.dispose()
+    answer = view(client, site)  # the check fails: the app answers, never a stale page
+    assert answer.status_code == 200 and b"Still here" in gzip.decompress(answer.data)
+    with app_queries(app) as queries:
+        assert view(client, site).status_code == 200
+    assert queries == []  # kept again, on a new connection
