@@ -93,7 +93,7 @@ def writes_late(view: F) -> F:
 
 def begin_writing() -> None:
     """On SQLite, in a request, the write lock from here on: the transaction that only read is
-    ended (what it read is read again when used) and a writing one begun."""
+    ended and a writing one begun. What it read is kept as read, moments ago (not read again)."""
     if not has_request_context() or db.engine.dialect.name != "sqlite":
         return
     session = db.session()
@@ -102,7 +102,11 @@ def begin_writing() -> None:
             return
         if session.new or session.dirty or session.deleted:
             return  # (a caller's own unfinished work: not ours to commit)
-        session.commit()
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
     _take_write_lock()
 
 
