@@ -85,12 +85,17 @@ def gunicorn(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[Serve
         _wait_for_workers(server, workers)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (gunicorn's master passes it on to its workers); SIGKILL if it hangs."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
 
 
 def _wait_for_workers(server: Server, count: int, seconds: float = 30) -> None:

@@ -33,6 +33,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
+from tests import servers
 from tests.e2e.idp_fixture import IdP, idp  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,12 +155,7 @@ def service(
             time.sleep(0.1)
         yield service
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
+        servers.stop(server)
 
 
 # --- the blog, on another site ------------------------------------------------------------

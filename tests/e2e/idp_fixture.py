@@ -32,6 +32,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests import servers
+
 IDP_DIR = Path(__file__).resolve().parent / "idp"
 SERVER = IDP_DIR / "server.mjs"
 CLIENT_ID = "widget-e2e"
@@ -72,12 +74,7 @@ class IdP:
         if process is None:
             return
         if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+            servers.stop(process)
         with contextlib.suppress(OSError):
             self.log_path.unlink()
 
