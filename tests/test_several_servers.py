@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,8 @@ from sqlalchemy import create_engine, text
 
 from tests import servers
 from tests.conftest import PG_URL, _postgres_schema_url
+from tests.test_auth_flow import IFRAME
+from widget.extensions import db
 
 REDIS_URL = os.environ.get("WIDGET_TEST_REDIS_URL", "")
 PAGES = [f"{servers.BLOG}/post-{n}/" for n in range(5)]
@@ -180,3 +183,21 @@ def test_a_slow_spam_check_holds_up_no_other_comment_on_sqlite(tmp_path):
         akismet.shutdown()
         akismet.server_close()
     assert stored(database) == (2, 2)
+
+
+def test_a_guests_page_view_never_waits_for_a_writer_on_sqlite(client, site, database_url):
+    """Every page view asks for the reader's session (a POST); a guest's writes nothing, so it
+    must not queue for SQLite's one write lock behind comments being written."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    key = site.key
+    db.session.remove()  # (the request would share this test's open transaction otherwise)
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a comment being written, in another worker
+    try:
+        resumed = client.post("/api/v1/session/resume", json={"site": key}, headers=IFRAME)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert resumed.status_code == 200
+    assert resumed.json["user"] is None and resumed.json["form_token"]

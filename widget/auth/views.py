@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from .. import spam
 from ..dashboard import sign_in as dashboard_sign_in
 from ..errors import Rejected
-from ..extensions import db, limiter, oauth
+from ..extensions import begin_writing, db, limiter, oauth, writes_late
 from ..guards import json_object, require_iframe_request, require_own_origin
 from ..ratelimits import TOO_FAST, limit
 from ..sites import get_site
@@ -93,6 +93,7 @@ def redeem_attempt(attempt_id: str):  # type: ignore[no-untyped-def]
 
 
 @api.post("/session/resume")
+@writes_late  # every page view asks: a guest's, which writes nothing, never waits for a writer
 def resume_session():  # type: ignore[no-untyped-def]
     """Swap the partitioned session cookie for a short-lived access token for this page view."""
     require_iframe_request()
@@ -102,6 +103,7 @@ def resume_session():  # type: ignore[no-untyped-def]
     if held is None or held.site_id != site.id:
         # Not an error: most readers are guests, and a 401 would be logged in their console.
         return jsonify({"user": None} | shown)
+    begin_writing()
     access = tokens.issue_access(held)
     db.session.commit()
     return jsonify(_signed_in(access) | shown)
