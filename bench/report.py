@@ -73,6 +73,7 @@ class Results:
     embed_js: Answer
     browser: dict[str, Timed | NA]
     posting: dict[str, Figure]
+    session: Figure  # ours only: the per-view session call of a guest
 
     def thread(self, comments: int) -> Thread:
         return next(t for t in self.threads if t.comments == comments)
@@ -283,6 +284,7 @@ def not_measured(r: Results) -> str:
     found = reasons(
         *r.counts.values(),
         *r.posting.values(),
+        r.session,
         *r.browser.values(),
         *(f for pair in r.ceiling.values() for f in (pair.ours, pair.bare)),
         *(f for t in r.threads for f in (t.ours, t.isso)),
@@ -342,6 +344,17 @@ Ours: `POST /api/v1/comments` (JSON, as the iframe sends it); Isso: `POST /new?u
 body different, all into one thread.
 
 {pair_table(r.posting, with_p99=True)}
+
+## Each page view's session call
+
+Beside the thread page, the iframe asks once per view who the reader is: `POST
+/api/v1/session/resume`, here a guest's (no cookie), which writes nothing and so waits for no
+writer. Isso's embed makes no such call.
+
+| | Ours |
+|---|--:|
+| req/s | {rate(r.session)} |
+| p99 latency | {p99(r.session)} |
 
 ## Counts for 50 pages
 

@@ -83,6 +83,13 @@ def ours_post(base: str, blog: str, run: str) -> Request:
     return Request(f"{base}/api/v1/comments", "POST", json.dumps(comment), headers)
 
 
+def ours_session(base: str) -> Request:
+    """What thread.js asks on every view: the reader's session, a guest's here."""
+    headers = GZIP | {"Content-Type": "application/json", "X-Requested-With": "XMLHttpRequest",
+                      "Origin": base}  # fmt: skip
+    return Request(f"{base}/api/v1/session/resume", "POST", json.dumps({"site": SITE_KEY}), headers)
+
+
 def isso_post_load(base: str, run: str) -> Request:
     comment = {
         "text": f"Load comment {{n}} of run {run}, with **Markdown**.",
@@ -253,6 +260,7 @@ def run(work: Path) -> Results:
             },
             embed_js=send(Request(ours + "/embed.js", headers=GZIP)),
             browser=in_chromium(blog_dir, blog, ours, isso_base),
+            session=measured(ours_session(ours), "ours, session call"),
             posting={
                 "ours": measured(ours_post(ours, blog, run_id), "ours, posting", 201),
                 "isso": measured(isso_post_load(isso_base, run_id), "Isso, posting", 201),
