@@ -74,10 +74,13 @@ def _begin_sqlite(conn) -> None:  # type: ignore[no-untyped-def]
 
 
 def begin_writes_immediately(app: Flask) -> None:
-    """On SQLite, requests that change state take the write lock at their first query."""
+    """On SQLite, requests that change state take the write lock at their first query; views
+    marked writes_late take it when they start writing (begin_writing)."""
 
     @app.before_request
     def _immediate() -> None:
+        if not _writes_to_sqlite():
+            return
         if getattr(app.view_functions.get(request.endpoint or ""), "writes_late", False):
             return
         if not db.session().in_transaction():  # (in tests a fixture's may already be open)
@@ -94,7 +97,7 @@ def writes_late(view: F) -> F:
 def begin_writing() -> None:
     """On SQLite, in a request, the write lock from here on: the transaction that only read is
     ended and a writing one begun. What it read is kept as read, moments ago (not read again)."""
-    if not has_request_context() or db.engine.dialect.name != "sqlite":
+    if not has_request_context() or not _writes_to_sqlite():
         return
     session = db.session()
     if session.in_transaction():
@@ -110,7 +113,9 @@ def begin_writing() -> None:
     _take_write_lock()
 
 
+def _writes_to_sqlite() -> bool:
+    return request.method not in ("GET", "HEAD", "OPTIONS") and db.engine.dialect.name == "sqlite"
+
+
 def _take_write_lock() -> None:
-    if request.method in ("GET", "HEAD", "OPTIONS") or db.engine.dialect.name != "sqlite":
-        return
     db.session.connection(execution_options={"sqlite_immediate": True})
