@@ -169,3 +169,40 @@ def test_a_signed_in_authors_new_profile_shows_at_once(client, site, field):
     assert after.status_code == 200
     assert {"name": b"New Name", "profile_url": b"github.com/new",
             "avatar_version": b"abc123"}[field] in after.data  # fmt: skip
+
+
+def test_a_renamed_author_costs_the_same_statements_for_1_or_40_threads(app, site):
+    """A prolific author signing in with a new name moves every thread they commented on, in
+    one statement: not one read and one write per thread."""
+    from sqlalchemy import select
+
+    from tests.test_embed_thread import count_queries
+    from widget.comments.services import NewComment, post_comment
+    from widget.models import Identity, Thread, User
+
+    def author_of(pages: int) -> tuple[User, list[int]]:
+        user = User(name="Old Name")
+        identity = Identity(user=user, provider="github", subject=f"s{pages}", email="")
+        db.session.add_all([user, identity])
+        db.session.commit()
+        for n in range(pages):
+            new = NewComment(site=site.key, url=f"{BLOG}/{pages}/{n}/", title="T", body="Hi",
+                             author_name="", author_email="")  # fmt: skip
+            post_comment(new, viewer=identity)
+        versions = db.session.scalars(
+            select(Thread.version).where(Thread.url.startswith(f"{BLOG}/{pages}/"))
+        ).all()
+        return user, versions
+
+    def rename(user: User) -> None:
+        user.name = "New Name"
+        db.session.commit()
+
+    one, _ = author_of(1)
+    many, before = author_of(40)
+    assert count_queries(app, lambda: rename(many)) == count_queries(app, lambda: rename(one))
+    after = db.session.scalars(
+        select(Thread.version).where(Thread.url.startswith(f"{BLOG}/40/"))
+    ).all()
+    assert len(after) == 40
+    assert sorted(after) == sorted(v + 1 for v in before)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .models import Comment, Site, SiteOrigin, Thread, User
@@ -45,12 +45,23 @@ def _bump_versions(session: Session, _context: Any, _instances: Any) -> None:
             state = inspect(obj)
             if any(state.attrs[name].history.has_changes() for name in SHOWN_OF_USERS):
                 users.add(obj.id)
-    if users:  # every page they commented on shows them as they are now
-        threads.update(
-            session.scalars(select(Comment.thread_id).where(Comment.user_id.in_(users)).distinct())
-        )
     for model, ids in ((Thread, threads), (Site, sites)):
         for obj_id in ids:
             row = session.get(model, obj_id)
             if row is not None:
                 row.version = model.version + 1
+    if users:
+        _bump_threads_of(session, users, skip=threads)
+
+
+def _bump_threads_of(session: Session, users: set[int], skip: set[int]) -> None:
+    """Every page the users commented on shows them as they are now: one UPDATE, however many
+    threads (an author of thousands of comments may sign in with a new name)."""
+    commented = select(Comment.thread_id).where(Comment.user_id.in_(users))
+    bump = update(Thread).where(Thread.id.in_(commented)).values(version=Thread.version + 1)
+    if skip:  # already moved above, by the comment or thread changed in this flush
+        bump = bump.where(Thread.id.not_in(skip))
+    session.execute(bump, execution_options={"synchronize_session": False})
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Thread) and obj.id not in skip:
+            session.expire(obj, ["version"])  # read again when next asked for
