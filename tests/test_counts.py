@@ -37,6 +37,13 @@ def test_fifty_pages_cost_a_constant_number_of_queries(app, client, site, make_c
         app, lambda: client.get("/api/v1/counts", query_string={"site": key, "url": many})
     )
     assert q_few == q_many
+    assert q_many == 2  # the site with the asker's origin, then the counts
+
+
+def test_an_unknown_site_is_a_404(client):
+    response = client.get("/api/v1/counts", query_string={"site": "nope", "url": f"{BLOG}/a/"})
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "unknown_site"
 
 
 def test_more_than_a_hundred_is_refused(client, site):

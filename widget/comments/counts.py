@@ -6,13 +6,13 @@ from sqlalchemy import select
 
 from ..errors import Rejected
 from ..extensions import db
-from ..models import Site, Thread
+from ..models import Thread
 from ..urls import BadURL, normalize_page_url
 
 MAX_URLS = 100
 
 
-def count_comments(site: Site, urls: list[str]) -> dict[str, int]:
+def count_comments(site_id: int, urls: list[str]) -> dict[str, int]:
     """Published comments per URL, keyed by the URLs as given (0 for a page with no thread)."""
     if not urls:
         raise Rejected("url", "Give at least one url.")
@@ -26,7 +26,7 @@ def count_comments(site: Site, urls: list[str]) -> dict[str, int]:
             keys[url] = ""  # not a page of ours: simply no comments
     rows = db.session.execute(
         select(Thread.url_key, Thread.published_count).where(
-            Thread.site_id == site.id, Thread.url_key.in_({k for k in keys.values() if k})
+            Thread.site_id == site_id, Thread.url_key.in_({k for k in keys.values() if k})
         )
     ).all()
     counts = dict(rows)
