@@ -15,7 +15,7 @@ from browser import LOADS, Visible
 from client import Answer
 from isso_server import isso_version
 from seeding import REFERENCE, THREADS
-from servers import WORKERS
+from servers import IDLE_CPU_SHARE, IDLE_SAMPLE_SECONDS, WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -74,6 +74,7 @@ class Results:
     browser: dict[str, Timed | NA]
     posting: dict[str, Figure]
     session: Figure  # ours only: the per-view session call of a guest
+    settling: list[float]  # seconds waited for idle servers before each measurement
 
     def thread(self, comments: int) -> Thread:
         return next(t for t in self.threads if t.comments == comments)
@@ -210,7 +211,10 @@ def targets(r: Results) -> list[Target]:
     ref, big = r.thread(REFERENCE), r.thread(max(THREADS))
     vs_isso = ratio(ref.ours, ref.isso)
     vs_ceiling = ratio(r.ceiling["gzip"].ours, r.ceiling["gzip"].bare)
-    cond = ratio(r.ceiling["304"].ours, r.ceiling["gzip"].bare)
+    # "As fast as the ceiling's" 304s: its own 304s, and it sending the page; the lower counts.
+    cond_304 = ratio(r.ceiling["304"].ours, r.ceiling["304"].bare)
+    cond_page = ratio(r.ceiling["304"].ours, r.ceiling["gzip"].bare)
+    cond = None if cond_304 is None or cond_page is None else min(cond_304, cond_page)
     paged = ratio(big.ours, ref.ours)
     ours_t, isso_t = r.browser.get("ours"), r.browser.get("isso")
     timed = isinstance(ours_t, Timed) and isinstance(isso_t, Timed)
@@ -228,8 +232,8 @@ def targets(r: Results) -> list[Target]:
             None if vs_ceiling is None else vs_ceiling >= 0.8,
         ),
         Target(
-            "304 answers at least as fast as the ceiling serving the page",
-            times(cond),
+            "304 answers at least as fast as the ceiling's own 304s (and as it serving the page)",
+            f"{times(cond_304)} ({times(cond_page)})",
             None if cond is None else cond >= 1.0,
         ),
         Target(
@@ -308,6 +312,9 @@ compress). Errors (non-2xx/3xx answers or socket errors) are shown next to a fig
 figure with errors is left out of the ratios. Sync workers keep answering the warm-up's
 requests after wrk closes them, so a server slower than the warm-up (Isso at 2,000 comments)
 starts the measured run behind; figures under 10 req/s show how many answers they rest on.
+For the same reason every measurement starts only once all servers are idle (under
+{IDLE_CPU_SHARE:.0%} of a CPU for {IDLE_SAMPLE_SECONDS} s): this run waited {sum(r.settling):.0f} s
+in all, at most {max(r.settling, default=0):.0f} s at once (Isso finishing its backlog).
 
 - Command: `make bench`
 - Date: {date.today().isoformat()}
@@ -331,8 +338,8 @@ SQLAlchemy {version("sqlalchemy")}; load average {load_average:.2f} (1 min) befo
 The bare Flask app returns the very bytes ours sent (the gzipped page with `Content-Encoding:
 gzip`, or the page uncompressed) and answers `If-None-Match` with a 304; each row measures ours
 and then the bare app, one right after the other. The 304 target compares ours' 304 with the bare
-app serving the gzipped page; the bare app's own 304 is shown for reference. Ours can pass the
-ceiling: a page it served before is answered from memory in front of Flask, once one check
+app's own 304, and with the bare app serving the gzipped page; both must be at least 1. Ours can
+pass the ceiling: a page it served before is answered from memory in front of Flask, once one check
 against the database says it is still current (`widget/hot_pages.py`,
 [docs](../docs/install.md#how-thread-pages-are-cached)).
 

@@ -26,7 +26,7 @@ from client import Answer, Request, send
 from isso_server import isso
 from report import NA, Bytes, Pair, Results, Thread, Timed, write
 from seeding import REFERENCE, SITE_KEY, THREADS, TITLE, isso_post, seed_isso, seed_ours
-from servers import BenchError, free_port, gunicorn, static_site
+from servers import BenchError, free_port, gunicorn, static_site, wait_until_idle
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 GZIP = {"Accept-Encoding": "gzip"}  # every reader's browser sends it
 COUNTED_PAGES = 50
 POSTING_PATH = "/bench/posting/"
+SETTLING: list[float] = []  # seconds waited before each measurement for the servers to be idle
 
 
 # Requests -----------------------------------------------------------------------------------
@@ -108,6 +109,10 @@ def measured(request: Request, label: str, expect: int = 200) -> load.Load | NA:
     answer = send(request)
     if answer.status != expect:
         return NA(f"{label} answered {answer.status}, not {expect}")
+    waited = wait_until_idle()
+    if waited >= 1:
+        print(f"  (waited {waited:.0f} s for the servers to finish earlier requests)", flush=True)
+    SETTLING.append(waited)
     print(f"  {label} …", flush=True)
     return load.measure(request)
 
@@ -205,6 +210,7 @@ def in_chromium(blog_dir: Path, blog: str, ours: str, isso_base: str) -> dict[st
     results: dict[str, Timed | NA] = {}
     with browser.chromium() as chromium:
         for embed in embeds:
+            SETTLING.append(wait_until_idle())
             print(f"  Chromium, {embed.name} …", flush=True)
             try:
                 visible = browser.time_to_first_comment(chromium, embed)
@@ -252,6 +258,7 @@ def run(work: Path) -> Results:
         page = ours_thread(ours, blog, THREADS[REFERENCE])
         bare = stack.enter_context(ceiling_app(work, reference.ours_answer))
         return Results(
+            settling=SETTLING,
             threads=threads,
             ceiling=against_ceiling(page, reference.ours_answer, bare),
             counts={

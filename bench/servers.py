@@ -21,6 +21,12 @@ SERVICE_HOST = "127.0.0.1"
 BLOG_HOST = "127.0.0.2"  # another site than the services: any 127.x address answers on loopback
 WORKERS = 2  # the same for every app measured
 STARTUP_SECONDS = 30
+# Before each measurement every server must be idle: under this share of one CPU, for a while.
+IDLE_CPU_SHARE = 0.05
+IDLE_SAMPLE_SECONDS = 0.5
+IDLE_WAIT_SECONDS = 300  # Isso's backlog at 2,000 comments takes about a minute here
+
+_serving: dict[str, subprocess.Popen[bytes]] = {}  # base URL → gunicorn master, while it serves
 
 
 class BenchError(RuntimeError):
@@ -46,9 +52,47 @@ def gunicorn(
         )
     try:
         wait_until_ready(server, base, log)
+        _serving[base] = server
         yield base
     finally:
+        _serving.pop(base, None)
         stop(server)
+
+
+def wait_until_idle() -> float:
+    """Waits until no server is still answering an earlier load; the seconds that took.
+
+    Sync workers answer every request wrk left queued when it stopped, closed or not: a slow
+    server (Isso at 2,000 comments) goes on working long after its measurement, and would take
+    CPU from whatever is measured next."""
+    start = time.monotonic()
+    before = _cpu_seconds()
+    while True:
+        time.sleep(IDLE_SAMPLE_SECONDS)
+        now = _cpu_seconds()
+        if now - before < IDLE_CPU_SHARE * IDLE_SAMPLE_SECONDS:
+            return time.monotonic() - start
+        if time.monotonic() - start > IDLE_WAIT_SECONDS:
+            raise BenchError(f"the servers were still busy after {IDLE_WAIT_SECONDS} s")
+        before = now
+
+
+def _cpu_seconds() -> float:
+    """CPU time used so far by every serving gunicorn: its master and its workers."""
+    masters = {server.pid for server in _serving.values()}
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # the fields after the command's closing parenthesis, from state on
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # ended meanwhile
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(
+        (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        for pid, fields in stats.items()
+        if pid in masters or int(fields[1]) in masters  # fields[1]: the parent's pid
+    )
 
 
 def wait_until_ready(server: subprocess.Popen[bytes], base: str, log: Path) -> None:
