@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import event
 
 from tests.conftest import BLOG, PAGE
 from tests.test_embed_thread import count_queries
@@ -101,3 +103,26 @@ def test_replies_posted_through_the_api_know_their_root(site, make_comment):
     reply = make_comment(site, parent_id=top.id).comment
     deeper = make_comment(site, parent_id=reply.id).comment
     assert (top.root_id, reply.root_id, deeper.root_id) == (None, top.id, top.id)
+
+
+def test_no_view_reads_more_comments_than_it_shows(client, site, big):
+    """A page of 5,000 comments reads its fifty top-level comments (and one more, to know a
+    next page exists) with their replies: never the rest of the thread."""
+    loaded: list[int] = []
+
+    def count(target: Comment, _context: object) -> None:
+        loaded.append(target.id)
+
+    key = SimpleNamespace(key=site.key)  # the site row itself leaves the session below
+    event.listen(Comment, "load", count)
+    try:
+        db.session.expunge_all()  # as a request's own session starts: with no comment in it
+        first = Depths(view(client, key).get_data(as_text=True)).ids
+        loaded_first, loaded[:] = len(loaded), []
+        db.session.expunge_all()
+        later = Depths(view(client, key, page=7, fragment=1).get_data(as_text=True)).ids
+    finally:
+        event.remove(Comment, "load", count)
+    assert len(first) == len(later) == 50 * (1 + REPLIES)
+    assert loaded_first <= len(first) + 1
+    assert len(loaded) <= len(later) + 1
