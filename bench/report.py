@@ -296,6 +296,15 @@ def not_measured(r: Results) -> str:
     return "\n".join(f"- n/a: {reason}" for reason in found) or "- Everything was measured."
 
 
+def settling(r: Results) -> str:
+    return (
+        "For the same reason every measurement starts only once all servers are idle (under "
+        f"{IDLE_CPU_SHARE:.0%} of a\nCPU for {IDLE_SAMPLE_SECONDS} s): this run waited "
+        f"{sum(r.settling):.0f} s in all, at most {max(r.settling, default=0):.0f} s at once "
+        "(Isso finishing its backlog)."
+    )
+
+
 def document(r: Results, load_average: float) -> str:
     cpus = len(os.sched_getaffinity(0))  # what nproc counts
     return f"""# Fast at any size: benchmarks
@@ -312,10 +321,7 @@ compress). Errors (non-2xx/3xx answers or socket errors) are shown next to a fig
 figure with errors is left out of the ratios. Sync workers keep answering the warm-up's
 requests after wrk closes them, so a server slower than the warm-up (Isso at 2,000 comments)
 starts the measured run behind; figures under 10 req/s show how many answers they rest on.
-For the same reason every measurement starts only once all servers are idle (under \
-{IDLE_CPU_SHARE:.0%} of a
-CPU for {IDLE_SAMPLE_SECONDS} s): this run waited {sum(r.settling):.0f} s in all, at most \
-{max(r.settling, default=0):.0f} s at once (Isso finishing its backlog).
+{settling(r)}
 
 - Command: `make bench`
 - Date: {date.today().isoformat()}

@@ -24,7 +24,7 @@ STARTUP_SECONDS = 30
 # Before each measurement every server must be idle: under this share of one CPU, for a while.
 IDLE_CPU_SHARE = 0.05
 IDLE_SAMPLE_SECONDS = 0.5
-IDLE_WAIT_SECONDS = 300  # Isso's backlog at 2,000 comments takes about a minute here
+IDLE_WAIT_SECONDS = 300  # Isso's backlog at 2,000 comments took about 20 s here
 
 _serving: dict[str, subprocess.Popen[bytes]] = {}  # base URL → gunicorn master, while it serves
 
