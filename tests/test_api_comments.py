@@ -29,6 +29,17 @@ def test_guest_comment_is_published_with_201(site, post_json):
     assert body["created_at"].endswith("Z")
 
 
+def test_the_answer_is_built_from_what_was_written_not_read_back(app, site, post_json):
+    from tests.test_hot_pages import app_queries
+
+    post_json(guest(site))  # the page's thread exists: this is every later comment's path
+    with app_queries(app) as seen:
+        body = post_json(guest(site, body="Second")).json
+    inserted = next(n for n, sql in enumerate(seen) if sql.startswith("INSERT INTO comment"))
+    assert seen[inserted + 1 :] == []
+    assert body["html"] == "<p>Second</p>" and body["id"] and body["created_at"].endswith("Z")
+
+
 def test_response_hands_the_guest_an_edit_key_and_only_its_hash_is_kept(site, post_json):
     body = post_json(guest(site)).json
     assert len(body["edit_key"]) >= 32

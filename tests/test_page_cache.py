@@ -195,6 +195,7 @@ def test_a_renamed_author_costs_the_same_statements_for_1_or_40_threads(app, sit
         return user, versions
 
     def rename(user: User) -> None:
+        db.session.expire_all()  # each rename starts alike: the user is read, then written
         user.name = "New Name"
         db.session.commit()
 

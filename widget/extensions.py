@@ -105,12 +105,19 @@ def begin_writing() -> None:
             return
         if session.new or session.dirty or session.deleted:
             return  # (a caller's own unfinished work: not ours to commit)
-        expire, session.expire_on_commit = session.expire_on_commit, False
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = expire
+        commit_keeping_loaded()
     _take_write_lock()
+
+
+def commit_keeping_loaded() -> None:
+    """Commits, and keeps what the session holds as it is now instead of reading every row
+    again at its next use: for a request that goes on with what it has just read or written."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def _writes_to_sqlite() -> bool:

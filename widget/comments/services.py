@@ -16,7 +16,7 @@ from sqlalchemy.orm import defer, joinedload
 from .. import spam
 from ..blocks import REFUSED_MESSAGE, find_block, ip_digest
 from ..errors import Rejected
-from ..extensions import begin_writing, db
+from ..extensions import begin_writing, commit_keeping_loaded, db
 from ..models import Block, Comment, Identity, Moderation, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
 from ..text import count_links, render_markdown
@@ -139,7 +139,7 @@ def post_comment(
         db.session.add(comment)
         if status == Status.PUBLISHED.value:
             _count_published(thread, comment)
-        db.session.commit()
+        commit_keeping_loaded()  # the answer shows what was written, not read back
     except BaseException:
         db.session.rollback()
         raise
