@@ -133,6 +133,16 @@ def threads_side_by_side(ours: str, isso_base: str, blog: str) -> list[Thread]:
     return rows
 
 
+def paging(ours: str, blog: str) -> list[tuple[int, load.Load | NA]]:
+    """Ours at the reference size and the biggest, in turn (A B B A): the machine's speed drifts
+    over the seconds between two runs, and this order puts the same drift on both sides."""
+    big = max(THREADS)
+    return [
+        (count, measured(ours_thread(ours, blog, THREADS[count]), f"ours, {count:,}, in turn"))
+        for count in (REFERENCE, big, big, REFERENCE)
+    ]
+
+
 def conditional(request: Request, first: Answer, label: str) -> load.Load | NA:
     etag = first.headers.get("etag")
     if etag is None:
@@ -260,6 +270,7 @@ def run(work: Path) -> Results:
         return Results(
             settling=SETTLING,
             threads=threads,
+            paging=paging(ours, blog),
             ceiling=against_ceiling(page, reference.ours_answer, bare),
             counts={
                 "ours": measured(ours_counts(ours, blog), "ours, counts"),
