@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from client import Request
@@ -27,12 +27,29 @@ class Load:
     p99_ms: float
     requests: int
     errors: int  # non-2xx/3xx answers, and connect, read, write or timeout errors
+    stolen: float = 0.0  # share of this machine's CPU time its host gave to others meanwhile
 
 
 def measure(request: Request) -> Load:
     """Requests per second and latency for `request`, repeated by wrk over many connections."""
     run_wrk(request, WARMUP_SECONDS)
-    return run_wrk(request, MEASURE_SECONDS)
+    before = cpu_ticks()
+    figures = run_wrk(request, MEASURE_SECONDS)
+    return replace(figures, stolen=stolen_share(before, cpu_ticks()))
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(stolen, all) CPU ticks since boot. A virtual machine's host that serves other guests
+    first slows every server here alike, and the ratios of figures taken at different moments
+    can then mean little: so each figure says how much was stolen while it was taken."""
+    with open("/proc/stat") as stat:  # "cpu  user nice system idle iowait irq softirq steal …"
+        ticks = [int(n) for n in stat.readline().split()[1:9]]
+    return ticks[7], sum(ticks)
+
+
+def stolen_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    elapsed = after[1] - before[1]
+    return (after[0] - before[0]) / elapsed if elapsed else 0.0
 
 
 def run_wrk(request: Request, seconds: int) -> Load:

@@ -20,6 +20,7 @@ from servers import IDLE_CPU_SHARE, IDLE_SAMPLE_SECONDS, WORKERS
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 EMBED_JS_LIMIT = 2048
+STOLEN_NOTABLE = 0.1  # steal time above which a figure is named as taken on a slowed machine
 SAME_SPEED = 0.9  # "as fast as", within what one run on this machine can tell apart
 
 
@@ -308,17 +309,44 @@ def code_version() -> str:
     return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if changed else "")
 
 
+def figures(r: Results) -> dict[str, Figure | Timed]:
+    """Every figure of the run, by what it measured."""
+    return {
+        **{f"{t.comments:,} comments, {who}": f for t in r.threads
+           for who, f in (("ours", t.ours), ("Isso", t.isso))},
+        **{f"{count:,} comments in turn, run {n}": f
+           for n, (count, f) in enumerate(r.paging, 1)},
+        **{f"{key}, {who}": f for key, pair in r.ceiling.items()
+           for who, f in (("ours", pair.ours), ("bare Flask", pair.bare))},
+        **{f"counts, {who}": f for who, f in r.counts.items()},
+        **{f"Chromium, {who}": f for who, f in r.browser.items()},
+        "session call": r.session,
+        **{f"posting, {who}": f for who, f in r.posting.items()},
+    }  # fmt: skip
+
+
 def not_measured(r: Results) -> str:
-    found = reasons(
-        *r.counts.values(),
-        *r.posting.values(),
-        r.session,
-        *r.browser.values(),
-        *(f for pair in r.ceiling.values() for f in (pair.ours, pair.bare)),
-        *(f for t in r.threads for f in (t.ours, t.isso)),
-        *(f for _, f in r.paging),
-    )
+    found = reasons(*figures(r).values())
     return "\n".join(f"- n/a: {reason}" for reason in found) or "- Everything was measured."
+
+
+def stolen(r: Results) -> str:
+    """How much CPU the machine's host took for its other guests while the figures were taken."""
+    shares = {k: f.stolen for k, f in figures(r).items() if isinstance(f, load.Load)}
+    if not shares:
+        return ""
+    text = (
+        "The host of this virtual machine gave its other guests (steal time) "
+        f"{sum(shares.values()) / len(shares):.0%} of the CPU time on average while wrk measured"
+    )
+    slowed = [f"{k} ({share:.0%})" for k, share in sorted(shares.items(), key=lambda kv: -kv[1])
+              if share > STOLEN_NOTABLE]  # fmt: skip
+    if slowed:
+        text += (
+            f"; more than {STOLEN_NOTABLE:.0%} during {', '.join(slowed)}: a ratio with one of "
+            "these figures compares a slowed machine with a faster one"
+        )
+    return text + "."
 
 
 def settling(r: Results) -> str:
@@ -347,6 +375,7 @@ figure with errors is left out of the ratios. Sync workers keep answering the wa
 requests after wrk closes them, so a server slower than the warm-up (Isso at 2,000 comments)
 starts the measured run behind; figures under 10 req/s show how many answers they rest on.
 {settling(r)}
+{stolen(r)}
 
 - Command: `make bench`
 - Date: {date.today().isoformat()}
