@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -72,8 +73,8 @@ def run_wrk(request: Request, seconds: int) -> Load:
     headers = [arg for name, value in request.headers.items() for arg in ("-H", f"{name}: {value}")]
     command = ["wrk", *OPTIONS, f"-d{seconds}s", "-s", str(SCRIPT), *headers, request.url]
     env = {**os.environ, "BENCH_METHOD": request.method}
-    if request.body is not None:
-        env["BENCH_BODY"] = request.body
+    if request.body is not None:  # "{take}": this run of wrk, so that no two bodies are alike
+        env["BENCH_BODY"] = request.body.replace("{take}", uuid.uuid4().hex[:8])
     result = subprocess.run(
         command, capture_output=True, text=True, env=env, check=True, timeout=seconds + 60
     )

@@ -292,8 +292,10 @@ def git(*args: str) -> str:
 
 
 def code_version() -> str:
-    """The commit measured, and whether the app's files differed from it."""
-    changed = git("status", "--porcelain", "--", "widget", "templates", "static", "migrations")
+    """The commit measured, and whether the app's or the benchmark's files differed from it."""
+    changed = git(
+        "status", "--porcelain", "--", "widget", "templates", "static", "migrations", "bench/*.py"
+    )
     return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if changed else "")
 
 
@@ -410,7 +412,8 @@ against the database says it is still current (`widget/hot_pages.py`,
 ## Posting a comment
 
 Ours: `POST /api/v1/comments` (JSON, as the iframe sends it); Isso: `POST /new?uri=…`; every
-body different, all into one thread.
+body different, all into one thread. Measured in turn (ours, Isso, Isso, ours), each figure the
+mean of its two runs; so are the counts below.
 
 {pair_table(r.posting, with_p99=True)}
 

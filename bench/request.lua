@@ -1,5 +1,5 @@
 -- Method and body for wrk from the environment (headers come with -H). "{n}" in the body becomes
--- a counter, so that no two posted comments are the same.
+-- a counter, so that no two comments one run of wrk posts are the same (load.py puts the run in).
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 local n = 0

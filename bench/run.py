@@ -77,7 +77,7 @@ def ours_post(base: str, blog: str, run: str) -> Request:
         "site": SITE_KEY,
         "url": blog + POSTING_PATH,
         "title": TITLE,
-        "body": f"Load comment {{n}} of run {run}, with **Markdown**.",
+        "body": f"Load comment {{n}}.{{take}} of run {run}, with **Markdown**.",
         "author_name": "Loader",
         "author_email": "loader@example.org",
     }
@@ -94,7 +94,7 @@ def ours_session(base: str) -> Request:
 
 def isso_post_load(base: str, run: str) -> Request:
     comment = {
-        "text": f"Load comment {{n}} of run {run}, with **Markdown**.",
+        "text": f"Load comment {{n}}.{{take}} of run {run}, with **Markdown**.",
         "author": "Loader",
         "email": "loader@example.org",
         "title": TITLE,
@@ -154,6 +154,11 @@ def in_turn(*probes: Probe) -> list[load.Load | NA]:
     same drift on every side."""
     runs = [measured(*probe) for probe in [*probes, *reversed(probes)]]
     return [together(runs[n], runs[-1 - n]) for n in range(len(probes))]
+
+
+def ours_and_isso(ours: Probe, isso: Probe) -> dict[str, load.Load | NA]:
+    mine, theirs = in_turn(ours, isso)
+    return {"ours": mine, "isso": theirs}
 
 
 def together(*runs: load.Load | NA) -> load.Load | NA:
@@ -305,17 +310,17 @@ def run(work: Path) -> Results:
             threads=threads,
             paging=paging(ours, blog),
             ceiling=against_ceiling(page, reference.ours_answer, bare),
-            counts={
-                "ours": measured(ours_counts(ours, blog), "ours, counts"),
-                "isso": measured(isso_counts(isso_base, blog), "Isso, counts"),
-            },
+            counts=ours_and_isso(
+                Probe(ours_counts(ours, blog), "ours, counts"),
+                Probe(isso_counts(isso_base, blog), "Isso, counts"),
+            ),
             embed_js=send(Request(ours + "/embed.js", headers=GZIP)),
             browser=in_chromium(blog_dir, blog, ours, isso_base),
             session=measured(ours_session(ours), "ours, session call"),
-            posting={
-                "ours": measured(ours_post(ours, blog, run_id), "ours, posting", 201),
-                "isso": measured(isso_post_load(isso_base, run_id), "Isso, posting", 201),
-            },
+            posting=ours_and_isso(
+                Probe(ours_post(ours, blog, run_id), "ours, posting", 201),
+                Probe(isso_post_load(isso_base, run_id), "Isso, posting", 201),
+            ),
         )
 
 
