@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
 from .errors import Rejected
@@ -47,19 +47,16 @@ def get_site(key: object) -> Site:
         select(Site).where(Site.key == _checked(key)).options(selectinload(Site.origins))
     )
     if site is None:
-        raise _no_such_site()
+        raise no_such_site()
     return site
 
 
-def site_seen_from(key: object, origin: str | None) -> tuple[int, bool]:
-    """The id of the site a key names, and whether origin is one of its own, in one query:
-    for answers any page may ask for often (counts), where loading the Site costs more than
-    the answer."""
+def site_by_key(key: object, origin: str | None) -> Select[int, bool]:
+    """A query of the site a key names: its id, and whether origin is one of its own. Answers
+    any page may ask for often (counts) add what they read to it, and cost one query; run it,
+    and raise `no_such_site()` when it finds no row."""
     own = select(SiteOrigin.id).where(SiteOrigin.site_id == Site.id, SiteOrigin.origin == origin)
-    row = db.session.execute(select(Site.id, own.exists()).where(Site.key == _checked(key))).first()
-    if row is None:
-        raise _no_such_site()
-    return row[0], bool(origin) and bool(row[1])
+    return select(Site.id, own.exists() if origin else false()).where(Site.key == _checked(key))
 
 
 def _checked(key: object) -> str:
@@ -72,7 +69,7 @@ def _checked(key: object) -> str:
     return key
 
 
-def _no_such_site() -> Rejected:
+def no_such_site() -> Rejected:
     return Rejected("site", "No site has that key.", code="unknown_site", status=404)
 
 

@@ -13,7 +13,6 @@ from ..extensions import limiter, writes_late
 from ..guards import json_object, require_iframe_request
 from ..models import Status
 from ..ratelimits import TOO_FAST, account, is_guest, limit
-from ..sites import site_seen_from
 from . import schemas
 from .openapi import openapi_document
 
@@ -47,12 +46,12 @@ def get_thread():  # type: ignore[no-untyped-def]
 def get_counts():  # type: ignore[no-untyped-def]
     """Counts for many pages in one request; readable by the site's own pages (CORS)."""
     origin = request.headers.get("Origin")
-    site_id, own_page = site_seen_from(request.args.get("site"), origin)
-    response = jsonify({"counts": count_comments(site_id, request.args.getlist("url"))})
+    counts = count_comments(request.args.get("site"), origin, request.args.getlist("url"))
+    response = jsonify({"counts": counts.by_url})
     response.cache_control.public = True
     response.cache_control.max_age = 60
     response.vary.add("Origin")
-    if own_page:
+    if counts.asked_by_own_page:
         response.headers["Access-Control-Allow-Origin"] = origin
     return response
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import and_
 
 from ..errors import Rejected
 from ..extensions import db
-from ..models import Thread
+from ..models import Site, Thread
+from ..sites import no_such_site, site_by_key
 from ..urls import BadURL, normalize_page_url
 
 MAX_URLS = 100
 
 
-def count_comments(site_id: int, urls: list[str]) -> dict[str, int]:
-    """Published comments per URL, keyed by the URLs as given (0 for a page with no thread)."""
+@dataclass(frozen=True)
+class Counts:
+    by_url: dict[str, int]  # keyed by the URLs as asked
+    asked_by_own_page: bool  # the Origin asking is one of the site's: it may read the answer
+
+
+def count_comments(site_key: object, origin: str | None, urls: list[str]) -> Counts:
+    """Published comments per URL (0 for a page with no thread), with the site and the asker's
+    origin checked in the same query: a 404 Rejected for a key that names no site."""
     if not urls:
         raise Rejected("url", "Give at least one url.")
     if len(urls) > MAX_URLS:
@@ -24,10 +34,12 @@ def count_comments(site_id: int, urls: list[str]) -> dict[str, int]:
             keys[url] = normalize_page_url(url)
         except BadURL:
             keys[url] = ""  # not a page of ours: simply no comments
-    rows = db.session.execute(
-        select(Thread.url_key, Thread.published_count).where(
-            Thread.site_id == site_id, Thread.url_key.in_({k for k in keys.values() if k})
-        )
-    ).all()
-    counts = dict(rows)
-    return {url: counts.get(key, 0) for url, key in keys.items()}
+    asked = Thread.url_key.in_({k for k in keys.values() if k})
+    # The site's row comes back once with no thread, or once with each thread found.
+    query = site_by_key(site_key, origin).add_columns(Thread.url_key, Thread.published_count)
+    threads = and_(Thread.site_id == Site.id, asked)
+    rows = db.session.execute(query.outerjoin(Thread, threads)).all()
+    if not rows:
+        raise no_such_site()
+    counts = {row.url_key: row.published_count for row in rows if row.url_key is not None}
+    return Counts({url: counts.get(key, 0) for url, key in keys.items()}, bool(rows[0][1]))
