@@ -62,7 +62,7 @@ $(ISSO_VENV)/.installed: $(VENV)/.run
 	  gunicorn==$$($(PY) -c 'from importlib.metadata import version; print(version("gunicorn"))')
 	touch $@
 
-## Ours against Isso and a bare Flask app (wrk, Chromium); writes bench/RESULTS.md. About 7 minutes.
+## Ours against Isso and a bare Flask app (wrk, Chromium); writes bench/RESULTS.md. About 7 to 9 minutes.
 bench: install-test chromium $(ISSO_VENV)/.installed
 	@command -v wrk >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
