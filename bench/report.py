@@ -306,7 +306,8 @@ def figures(r: Results) -> dict[str, Figure | Timed]:
            for who, f in (("ours", t.ours), ("Isso", t.isso))},
         **{f"{count:,} comments in turn": f for count, f in r.paging.items()},
         **{f"{key}, {who}": f for key, pair in r.ceiling.items()
-           for who, f in (("ours", pair.ours), ("bare Flask", pair.bare))},
+           for who, f in (("ours", pair.ours), ("bare Flask", pair.bare))
+           if (key, who) != ("304 page", "ours")},  # the "304" row's own figure
         **{f"counts, {who}": f for who, f in r.counts.items()},
         **{f"Chromium, {who}": f for who, f in r.browser.items()},
         "session call": r.session,
