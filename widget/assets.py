@@ -1,16 +1,21 @@
 """Static assets, with their content's fingerprint in the URL so browsers may keep them a year;
-the loader, whose URL blogs paste, is kept only minutes so that a deploy reaches readers."""
+the loader, whose URL blogs paste, is kept only minutes so that a deploy reaches readers.
+
+The files under static/ are read once per process into a manifest, and a request can only
+name one of them: a path that strangers choose never reaches the disk, and nothing is
+remembered per name they send (a memo keyed by request paths would grow without bound).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
 import os
+from dataclasses import dataclass
 from functools import cache
 
 from flask import Flask, request, url_for
 from werkzeug.exceptions import NotFound
-from werkzeug.security import safe_join
 from werkzeug.wrappers import Response
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -19,10 +24,39 @@ TEMPLATES = os.path.join(ROOT, "templates")
 YEAR = 365 * 24 * 3600
 
 
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    fingerprint: str
+    mimetype: str | None
+
+
 @cache
+def manifest() -> dict[str, Asset]:
+    """Every regular file under static/, by its path relative to it (with "/")."""
+    found: dict[str, Asset] = {}
+    for dirpath, _dirs, files in os.walk(STATIC):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            if not os.path.isfile(path) or os.path.islink(path):
+                continue
+            with open(path, "rb") as f:
+                body = f.read()
+            relative = os.path.relpath(path, STATIC).replace(os.sep, "/")
+            digest = hashlib.sha256(body).hexdigest()[:12]
+            found[relative] = Asset(body, digest, mimetypes.guess_type(name)[0])
+    return found
+
+
+def _asset(filename: str) -> Asset:
+    asset = manifest().get(filename)
+    if asset is None:
+        raise NotFound()
+    return asset
+
+
 def fingerprint(filename: str) -> str:
-    with open(os.path.join(STATIC, filename), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:12]
+    return _asset(filename).fingerprint
 
 
 def asset_url(filename: str) -> str:
@@ -42,6 +76,7 @@ def build_id() -> str:
 
 
 def init_app(app: Flask) -> None:
+    manifest()  # read at start, not by the first request
     app.add_template_global(asset_url)
 
     @app.get("/embed.js")
@@ -57,33 +92,19 @@ def init_app(app: Flask) -> None:
 
     @app.get("/static/<path:filename>")
     def static(filename: str) -> Response:
-        fingerprinted = request.args.get("v") == _safe_fingerprint(filename)
+        asset = _asset(filename)
+        fingerprinted = request.args.get("v") == asset.fingerprint
         response = _serve(filename, max_age=YEAR if fingerprinted else 3600)
         if fingerprinted:
             response.cache_control.immutable = True
         return response
 
 
-def _safe_fingerprint(filename: str) -> str | None:
-    try:
-        return fingerprint(filename)
-    except OSError:
-        return None
-
-
-@cache
-def _read(filename: str) -> bytes:
-    path = safe_join(STATIC, filename)
-    if path is None or not os.path.isfile(path):
-        raise NotFound()
-    with open(path, "rb") as f:
-        return f.read()
-
-
 def _serve(filename: str, max_age: int) -> Response:
     """From memory rather than streamed from disk, so that the compressor takes it too."""
-    response = Response(_read(filename), mimetype=mimetypes.guess_type(filename)[0])
+    asset = _asset(filename)
+    response = Response(asset.body, mimetype=asset.mimetype)
     response.cache_control.public = True
     response.cache_control.max_age = max_age
-    response.set_etag(fingerprint(filename))
+    response.set_etag(asset.fingerprint)
     return response.make_conditional(request)
