@@ -20,9 +20,15 @@ class PageCache(Protocol):
 
 
 class MemoryCache:
-    def __init__(self, size: int = 1024) -> None:
+    """Least recently used pages, bounded by their bytes: a count would let a few big threads
+    hold hundreds of megabytes in every worker."""
+
+    ENTRY_OVERHEAD = 200  # bytes: the key's string and the dictionary's bookkeeping
+
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
         self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
@@ -33,11 +39,23 @@ class MemoryCache:
             return value
 
     def set(self, key: str, value: bytes) -> None:
+        cost = self._cost(key, value)
         with self._lock:
+            if (old := self._items.pop(key, None)) is not None:
+                self._bytes -= self._cost(key, old)
+            if cost > self._max_bytes:
+                return  # not kept: it would push out everything else and still not fit
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            self._bytes += cost
+            while self._bytes > self._max_bytes:
+                evicted = self._items.popitem(last=False)
+                self._bytes -= self._cost(*evicted)
+
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def _cost(self, key: str, value: bytes) -> int:
+        return len(key) + len(value) + self.ENTRY_OVERHEAD
 
 
 class RedisCache:
@@ -61,7 +79,9 @@ class RedisCache:
 def init_app(app: Flask) -> None:
     url = app.config.get("WIDGET_REDIS_URL")
     app.extensions[KEY] = (
-        RedisCache(url, app.config["WIDGET_RATELIMIT_PREFIX"]) if url else MemoryCache()
+        RedisCache(url, app.config["WIDGET_RATELIMIT_PREFIX"])
+        if url
+        else MemoryCache(int(app.config["WIDGET_PAGE_CACHE_MB"] * 1024 * 1024))
     )
 
 

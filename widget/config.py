@@ -65,6 +65,8 @@ def load(instance_path: str) -> dict[str, Any]:
             "WIDGET_THREAD_PAGE_SIZE": int(os.environ.get("WIDGET_THREAD_PAGE_SIZE", "50")),
             # Each process keeps thread pages it served, up to this much memory (0: off).
             "WIDGET_HOT_CACHE_MB": float(os.environ.get("WIDGET_HOT_CACHE_MB", "32")),
+            # Rendered pages kept for any query string, per process without Redis (0: off).
+            "WIDGET_PAGE_CACHE_MB": float(os.environ.get("WIDGET_PAGE_CACHE_MB", "32")),
             # Proxies of the operator's in front of gunicorn, whose X-Forwarded-For is believed.
             "WIDGET_PROXY_COUNT": int(os.environ.get("WIDGET_PROXY_COUNT", "0")),
             # A request body larger than this is refused with 413 before it is parsed.
