@@ -39,12 +39,13 @@ def require_iframe_request() -> None:
                        code="forbidden_origin", status=403)  # fmt: skip
 
 
-def json_object() -> dict:
-    """The request's JSON body, which must be an object."""
+def json_object(any_type: bool = False) -> dict:
+    """The request's JSON body, which must be an object; `any_type` also reads a body sent as
+    text/plain (what a page may send across origins without a CORS preflight)."""
     from werkzeug.exceptions import BadRequest
 
     try:
-        data = request.get_json()
+        data = request.get_json(force=any_type)
     except BadRequest as exc:
         raise Rejected(None, "The body is not valid JSON.", code="invalid_json") from exc
     if not isinstance(data, dict):

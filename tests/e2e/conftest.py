@@ -241,6 +241,8 @@ class _BlogHandler(BaseHTTPRequestHandler):
             )
             body = ARTICLE.format(title="Front page", paragraphs=f"<ul>{items}</ul>",
                                   snippet=blog.snippet.split("\n")[-1])  # fmt: skip
+        elif path in blog.pages:
+            body = blog.pages[path]
         elif path == "/probe/host/":
             body = PROBE_TOP.format(src=html.escape(blog.probe_url + "/probe/frame/"))
         elif path == "/probe/frame/":
@@ -282,6 +284,7 @@ class Blog:
     site_key: str = ""
     snippet: str = ""
     articles: dict[str, tuple[str, int]] = field(default_factory=dict)  # slug: title, length
+    pages: dict[str, str] = field(default_factory=dict)  # path: a whole page of a test's own
 
     def article(self, slug: str, title: str, paragraphs: int = 3) -> str:
         """Publish an article of `paragraphs` paragraphs, the snippet after them; its URL."""

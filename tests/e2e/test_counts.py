@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Blog
+from tests.e2e.conftest import ARTICLE, Blog
 
 pytestmark = pytest.mark.e2e
 
@@ -22,3 +22,20 @@ def test_the_front_page_fills_every_count_with_one_request(page: Page, blog: Blo
     expect(page.locator(f'[data-comment-count-url="{quiet}"]')).to_have_text("No comments")
     assert len(requests) == 1
     assert page.locator("iframe[data-comment-widget]").count() == 0
+
+
+def test_a_hundred_long_urls_are_counted_through_gunicorn(page: Page, blog: Blog, seed) -> None:  # type: ignore[no-untyped-def]
+    # The documented maximum, each URL 100 characters: as a query string, over gunicorn's 4 KB.
+    urls = [f"{blog.url}/posts/{'a-long-slug-for-counting-' * 3}{n:03d}/" for n in range(100)]
+    assert min(len(u) for u in urls) >= 100
+    seed(urls[42], "Post 42", "First")
+    items = "".join(f'<li><span data-comment-count-url="{u}">…</span></li>' for u in urls)
+    snippet = blog.snippet.split("\n")[-1]
+    blog.pages["/hundred/"] = ARTICLE.format(title="Hundred", paragraphs=f"<ul>{items}</ul>",
+                                             snippet=snippet)  # fmt: skip
+    answers: list[int] = []
+    page.on("response", lambda r: answers.append(r.status) if "/api/v1/counts" in r.url else None)
+    page.goto(blog.url + "/hundred/")
+    expect(page.locator(f'[data-comment-count-url="{urls[42]}"]')).to_have_text("1 comment")
+    expect(page.locator(f'[data-comment-count-url="{urls[99]}"]')).to_have_text("No comments")
+    assert answers == [200]

@@ -151,7 +151,53 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "400": _error_response("No url, or more than 100"),
                         "404": _error_response("No site has that key"),
                     },
-                }
+                },
+                "post": {
+                    "summary": "The same counts, asked in a body (for long URLs)",
+                    "description": (
+                        "For pages whose URLs would make the GET's query string too long for a "
+                        "proxy (gunicorn takes 4 KB). Sent as `text/plain` (JSON inside), a "
+                        "browser needs no CORS preflight for it."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            media: {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["site", "urls"],
+                                    "properties": {
+                                        "site": {"type": "string"},
+                                        "urls": {
+                                            "type": "array",
+                                            "items": {"type": "string"},
+                                            "minItems": 1,
+                                            "maxItems": 100,
+                                        },
+                                    },
+                                }
+                            }
+                            for media in ("text/plain", "application/json")
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["counts"],
+                                "properties": {
+                                    "counts": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "integer"},
+                                    }
+                                },
+                            },
+                            "Each URL as given, with its count",
+                        ),
+                        "400": _error_response("Not a JSON object, no urls, or more than 100"),
+                        "404": _error_response("No site has that key"),
+                    },
+                },
             },
             "/comments": {
                 "post": {

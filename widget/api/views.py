@@ -45,11 +45,30 @@ def get_thread():  # type: ignore[no-untyped-def]
 @bp.get("/counts")
 def get_counts():  # type: ignore[no-untyped-def]
     """Counts for many pages in one request; readable by the site's own pages (CORS)."""
-    origin = request.headers.get("Origin")
-    counts = count_comments(request.args.get("site"), origin, request.args.getlist("url"))
-    response = jsonify({"counts": counts.by_url})
+    response = _counts_answer(request.args.get("site"), request.args.getlist("url"))
     response.cache_control.public = True
     response.cache_control.max_age = 60
+    return response
+
+
+@bp.post("/counts")
+@writes_late  # it only reads: SQLite's write lock is never taken
+def post_counts():  # type: ignore[no-untyped-def]
+    """The same question in a body, for pages whose URLs would make a query string longer than
+    a proxy or gunicorn accepts (4 KB). Sent as text/plain, it needs no CORS preflight."""
+    data = json_object(any_type=True)
+    urls = data.get("urls")
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        raise Rejected("urls", "Give urls as a list of strings.")
+    response = _counts_answer(data.get("site"), urls)
+    response.cache_control.no_store = True
+    return response
+
+
+def _counts_answer(site: object, urls: list[str]):  # type: ignore[no-untyped-def]
+    origin = request.headers.get("Origin")
+    counts = count_comments(site, origin, urls)
+    response = jsonify({"counts": counts.by_url})
     response.vary.add("Origin")
     if counts.asked_by_own_page:
         response.headers["Access-Control-Allow-Origin"] = origin
