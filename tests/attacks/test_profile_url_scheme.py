@@ -39,8 +39,8 @@ def sign_in(client, site, profile_url: str) -> str:  # type: ignore[no-untyped-d
         json={"site": site.key, "provider": "github", "challenge": challenge.decode()},
         headers=IFRAME,
     ).json
-    client.post("/auth/start", headers={"Origin": SERVICE},
-                data={"attempt": started["attempt"], "start_token": started["start_token"]})  # fmt: skip
+    popup = {"attempt": started["attempt"], "start_token": started["start_token"]}
+    client.post("/auth/start", data=popup, headers={"Origin": SERVICE})
     attempts.complete(started["attempt"], Profile(
         provider="github", subject="4242", name="Octo Cat", avatar_url=None,
         profile_url=profile_url, email="octo@example.com", email_verified=True,

@@ -40,8 +40,8 @@ def token_for(client, site) -> str:  # type: ignore[no-untyped-def]
         json={"site": site.key, "provider": "github", "challenge": challenge.decode()},
         headers=IFRAME,
     ).json
-    client.post("/auth/start", headers={"Origin": SERVICE},
-                data={"attempt": started["attempt"], "start_token": started["start_token"]})  # fmt: skip
+    popup = {"attempt": started["attempt"], "start_token": started["start_token"]}
+    client.post("/auth/start", data=popup, headers={"Origin": SERVICE})
     attempts.complete(started["attempt"], Profile(
         provider="github", subject="4242", name="Octo Cat", avatar_url=None,
         profile_url=None, email="octo@example.com", email_verified=True,
@@ -71,8 +71,8 @@ def test_the_same_token_still_posts_on_its_own_site(client, make_site, post_json
     site_a = make_site()
     make_site(origins=[BLOG_B], name="B")
     token = token_for(client, site_a)
-    response = post_json({"site": site_a.key, "url": "https://blog.example.com/post/",
-                          "body": "My site"}, headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    mine = {"site": site_a.key, "url": "https://blog.example.com/post/", "body": "My site"}
+    response = post_json(mine, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201, response.json
 
 
