@@ -161,7 +161,7 @@ def upsert_identity(profile: Profile) -> Identity:
     identity.email = (profile.email or "")[:254]
     identity.email_verified = profile.email_verified
     identity.updated_at = utcnow()
-    avatars.refresh(user, profile.avatar_url)
+    avatars.want(user, profile.avatar_url)  # fetched once this commits, never waited for
     db.session.flush()
     return identity
 
