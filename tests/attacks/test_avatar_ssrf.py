@@ -20,7 +20,10 @@ import io
 import ipaddress
 import re
 import secrets
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import zlib
@@ -127,8 +130,11 @@ def drip(seconds: float = 12.0) -> Answer:
 def serve() -> Iterator[Callable[..., Served]]:
     started: list[_Server] = []
 
-    def start(answer: Answer | None = None, host: str = "127.0.0.1", port: int = 0) -> Served:
+    def start(answer: Answer | None = None, host: str = "127.0.0.1", port: int = 0,
+              tls: ssl.SSLContext | None = None) -> Served:  # fmt: skip
         httpd = _Server((host, port), _Handler)
+        if tls is not None:
+            httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
         httpd.hits = []
         httpd.answer = answer or picture(png())
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -382,6 +388,28 @@ def test_only_http_and_https_pictures_are_fetched(client, site, picture_is, conn
     user = fetches_done()
     assert connections == []
     assert user.avatar is None
+
+
+def test_https_checks_the_certificate_for_the_name_it_was_given(serve, dns, tmp_path):
+    """The connection goes to the checked address, yet TLS is still about the name: SNI carries
+    it and a certificate not vouched for is refused (no request is sent)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl to make a certificate with")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=secure.example.com", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    names: list[str | None] = []
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    tls.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment]
+    server = serve(host=PUBLIC_STAND_IN, tls=tls)
+    dns["secure.example.com"] = [PUBLIC_STAND_IN]
+    url = server.url(host="secure.example.com").replace("http://", "https://")
+    with pytest.raises(picture_fetch.Refused, match="CERTIFICATE_VERIFY_FAILED"):
+        picture_fetch.fetch(url, trusted=[ipaddress.ip_network(PUBLIC_STAND_IN)])
+    assert names == ["secure.example.com"]
+    assert server.hits == []
 
 
 def test_sign_in_does_not_wait_for_a_dripping_picture_server(client, site, serve, picture_is,

@@ -77,3 +77,25 @@ def test_a_profile_link_that_is_not_a_web_address_is_not_kept(client, site, post
 def test_a_web_profile_link_is_kept(client, site):
     sign_in(client, site, "https://github.com/octo")
     assert db.session.scalar(select(User.profile_url)) == "https://github.com/octo"
+
+
+def test_links_stored_before_are_dropped_by_the_migration(make_app):
+    from sqlalchemy import text
+
+    app = make_app(create_schema=False)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "54d5884ae051"]).exit_code == 0
+    with app.app_context():
+        for name, link in [("bad", "javascript:alert(1)"), ("data", "DATA:text/html,x"),
+                           ("good", "https://github.com/octo"), ("none", "")]:  # fmt: skip
+            db.session.execute(
+                text("INSERT INTO \"user\" (name, profile_url, avatar_type, avatar_version, "
+                     "created_at, updated_at) VALUES (:n, :u, '', '', :t, :t)"),
+                {"n": name, "u": link, "t": "2026-11-01 00:00:00"},
+            )  # fmt: skip
+        db.session.commit()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        links = dict(db.session.execute(select(User.name, User.profile_url)).all())
+    assert links == {"bad": "", "data": "", "good": "https://github.com/octo", "none": ""}
