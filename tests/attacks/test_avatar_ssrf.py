@@ -486,7 +486,6 @@ def test_a_real_picture_is_reencoded_without_its_metadata_and_served_from_our_or
     photo = serve(picture(jpeg_with_exif(), "image/jpeg"), host=PUBLIC_STAND_IN)
     picture_is(photo.url())
     signed_in = sign_in(client, site)
-    assert signed_in.redeemed["user"]["avatar_url"] is None  # not waited for
     user = fetches_done()
     assert photo.hits == ["/me.png"]
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer "
