@@ -108,7 +108,10 @@ def demo_command() -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(sites)
+    from .auth.commands import avatars_group
     from .dashboard.commands import COMMANDS
+
+    app.cli.add_command(avatars_group)
 
     for group in COMMANDS:
         app.cli.add_command(group)

@@ -69,6 +69,7 @@ def load(instance_path: str) -> dict[str, Any]:
             "WIDGET_PAGE_CACHE_MB": float(os.environ.get("WIDGET_PAGE_CACHE_MB", "32")),
             # Proxies of the operator's in front of gunicorn, whose X-Forwarded-For is believed.
             "WIDGET_PROXY_COUNT": int(os.environ.get("WIDGET_PROXY_COUNT", "0")),
+            "WIDGET_AVATAR_PRIVATE_NETWORKS": os.environ.get("WIDGET_AVATAR_PRIVATE_NETWORKS", ""),
             # A request body larger than this is refused with 413 before it is parsed.
             "MAX_CONTENT_LENGTH": 256 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,

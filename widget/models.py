@@ -120,6 +120,8 @@ class User(db.Model):
     avatar: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     avatar_type: Mapped[str] = mapped_column(String(40), default="")
     avatar_version: Mapped[str] = mapped_column(String(16), default="")
+    # The provider's picture URL as last seen; fetched in the background (auth/avatars.py).
+    avatar_source: Mapped[str] = mapped_column(String(2048), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

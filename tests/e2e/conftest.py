@@ -124,6 +124,8 @@ def service(
         "WIDGET_OIDC_CLIENT_ID": idp.client_id,
         "WIDGET_OIDC_CLIENT_SECRET": idp.client_secret,
         "WIDGET_OIDC_NAME": IDP_LABEL,
+        # The test accounts' picture is on loopback, which is otherwise never fetched from.
+        "WIDGET_AVATAR_PRIVATE_NETWORKS": f"{SERVICE_HOST}/32",
     }
     service = Service(url, env)
     service.cli("db", "upgrade")

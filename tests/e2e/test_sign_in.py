@@ -61,11 +61,6 @@ def test_reader_signs_in_comments_stays_signed_in_and_logs_out(
     expect(status).to_contain_text(f"You are commenting using your {IDP_LABEL} account")
     expect(status).to_contain_text("Alice Example")
     expect(frame.locator("#guest-details")).to_be_hidden()
-    avatar = frame.locator("#signed-in img.avatar")
-    expect(avatar).to_be_visible()
-    src = avatar.get_attribute("src") or ""
-    assert src.startswith("/avatars/"), src  # served by us, never the provider's image host
-    assert avatar.evaluate("img => img.naturalWidth") == 8  # the picture really arrived
 
     frame.get_by_label("Comment").fill("Signed in and commenting.")
     frame.get_by_role("button", name="Post Comment").click()
@@ -77,6 +72,12 @@ def test_reader_signs_in_comments_stays_signed_in_and_logs_out(
     page.reload()
     frame = comment_frame(page)
     expect(signed_in_text(frame)).to_be_visible()  # the Partitioned cookie survived the reload
+    # The picture is fetched in the background after sign-in (never waited for): by now it is in.
+    avatar = frame.locator("#signed-in img.avatar")
+    expect(avatar).to_be_visible()
+    src = avatar.get_attribute("src") or ""
+    assert src.startswith("/avatars/"), src  # served by us, never the provider's image host
+    assert avatar.evaluate("img => img.naturalWidth") == 8  # the picture really arrived
     expect(frame.locator("li.comment .comment-author a")).to_have_text("Alice Example")
     author_link = frame.locator("li.comment .comment-author a").get_attribute("href")
     assert author_link == "https://profiles.example.test/alice"

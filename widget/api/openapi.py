@@ -226,7 +226,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "201": _json(posted, "Published"),
                         "202": _json(posted, "Held for moderation"),
                         "400": _error_response("A field is missing or malformed"),
-                        "403": _error_response("Not from the service's own iframe"),
+                        "403": _error_response(
+                            "Not from the service's own iframe, or a bearer token made on "
+                            "another site (`wrong_site`)"
+                        ),
                         "404": _error_response("No site has that key"),
                         "413": _error_response("The request body is too large"),
                         "415": _error_response("The body is not JSON"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..auth.current import current_identity
+from ..auth.current import current_identity_on
 from ..comments import services
 from ..comments.counts import count_comments
 from ..errors import Rejected
@@ -82,8 +82,8 @@ def _counts_answer(site: object, urls: list[str]):  # type: ignore[no-untyped-de
                error_message=TOO_FAST)  # fmt: skip
 def create_comment():  # type: ignore[no-untyped-def]
     require_iframe_request()
-    viewer = current_identity()
     data = json_object()
+    viewer = current_identity_on(data.get("site"))
     posted = services.post_comment(
         schemas.parse_new_comment(data),
         viewer,

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from ..comments.validation import author_url
 from ..errors import Rejected
 from ..extensions import db
 from ..models import Identity, LoginAttempt, Site, User, utcnow
@@ -155,11 +156,21 @@ def upsert_identity(profile: Profile) -> Identity:
         db.session.add(identity)
     user = identity.user
     user.name = (profile.name or user.name)[:100]
-    user.profile_url = profile.profile_url or ""
+    user.profile_url = _web_address(profile.profile_url)
     user.updated_at = utcnow()
     identity.email = (profile.email or "")[:254]
     identity.email_verified = profile.email_verified
     identity.updated_at = utcnow()
-    avatars.refresh(user, profile.avatar_url)
+    avatars.want(user, profile.avatar_url)  # fetched once this commits, never waited for
     db.session.flush()
     return identity
+
+
+def _web_address(url: str | None) -> str:
+    """The provider's profile link, if the comment form would take it as a website (it becomes
+    the author's link on every page they comment on); else no link."""
+    try:
+        link = author_url(url)
+    except Rejected:
+        return ""
+    return link if len(link) <= 2048 else ""

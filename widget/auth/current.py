@@ -1,11 +1,16 @@
-"""Who is making this API request: a bearer access token, or nobody (a guest)."""
+"""Who is making this API request: a bearer access token, or nobody (a guest).
+
+A token acts only on the site it was made for: every site's iframe shares our origin, so a
+reader's token for one blog is just a string another blog's page could try to use.
+"""
 
 from __future__ import annotations
 
 from flask import request
 
 from ..errors import Rejected
-from ..models import AuthToken, Identity
+from ..extensions import db
+from ..models import AuthToken, Identity, Site
 from . import tokens
 
 
@@ -31,6 +36,14 @@ def current_token() -> AuthToken | None:
     return token
 
 
-def current_identity() -> Identity | None:
+def current_identity_on(site_key: object) -> Identity | None:
+    """The signed-in person, if their token was made on the site that key names; a 403
+    (`wrong_site`) if it was made on another one."""
     token = current_token()
-    return token.identity if token else None
+    if token is None:
+        return None
+    site = db.session.get(Site, token.site_id)
+    if site is None or site.key != site_key:
+        raise Rejected("site", "You signed in on another site. Sign in here to comment here.",
+                       code="wrong_site", status=403)  # fmt: skip
+    return token.identity

@@ -25,7 +25,7 @@ from ..guards import json_object, require_iframe_request, require_own_origin
 from ..ratelimits import TOO_FAST, limit
 from ..sites import get_site
 from . import attempts, registry, tokens
-from .current import bearer, current_token
+from .current import bearer, current_identity_on, current_token
 from .session_json import user_json
 
 api = Blueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -123,10 +123,14 @@ def logout():  # type: ignore[no-untyped-def]
 
 @api.get("/me")
 def me():  # type: ignore[no-untyped-def]
-    token = current_token()
-    if token is None:
+    if "site" in request.args:
+        identity = current_identity_on(request.args["site"])
+    else:
+        token = current_token()
+        identity = token.identity if token else None
+    if identity is None:
         raise Rejected(None, "Not signed in.", code="signed_out", status=401)
-    return jsonify({"user": user_json(token.identity)})
+    return jsonify({"user": user_json(identity)})
 
 
 def _signed_in(access: tokens.Issued) -> dict[str, Any]:
