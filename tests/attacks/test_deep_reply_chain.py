@@ -54,12 +54,18 @@ def store_chain(site: Site, depth: int = DEEP, *, older_roots: int = 0) -> list[
     start = utcnow() - timedelta(days=1)
     rows = []
     for n in range(older_roots):
-        rows.append({"id": FIRST_ID - 1 - n, "created_at": start - timedelta(seconds=n + 1),
-                     "parent_id": None, "root_id": None})  # fmt: skip
+        when = start - timedelta(seconds=n + 1)
+        rows.append(
+            {"id": FIRST_ID - 1 - n, "created_at": when, "parent_id": None, "root_id": None}
+        )
     ids = [FIRST_ID + n for n in range(depth)]
     for n, cid in enumerate(ids):
-        rows.append({"id": cid, "created_at": start + timedelta(seconds=n),
-                     "parent_id": ids[n - 1] if n else None, "root_id": ids[0] if n else None})  # fmt: skip
+        above = (
+            {"parent_id": ids[n - 1], "root_id": ids[0]}
+            if n
+            else {"parent_id": None, "root_id": None}
+        )
+        rows.append({"id": cid, "created_at": start + timedelta(seconds=n)} | above)
     common = {"thread_id": thread.id, "author_name": "Deep", "body": "b", "status": "published"}
     db.session.execute(
         insert(Comment), [common | row | {"html": f"<p>level {row['id']}</p>"} for row in rows]

@@ -25,12 +25,14 @@ def thread_of_120(site):  # type: ignore[no-untyped-def]
     db.session.flush()
     start = utcnow() - timedelta(days=1)
     common = {"thread_id": thread.id, "author_name": "R", "body": "b", "status": "published"}
-    tops = [common | {"id": 1000 + n, "html": f"<p>{n}</p>",
-                      "created_at": start + timedelta(seconds=n // 3)}  # fmt: skip
-            for n in range(TOPS)]
-    replies = [common | {"id": 5000 + n, "html": "<p>re</p>", "parent_id": 1000 + n,
-                         "root_id": 1000 + n, "created_at": start + timedelta(hours=1)}
-               for n in range(0, TOPS, 10)]  # fmt: skip
+    tops, replies = [], []
+    for n in range(TOPS):
+        when = start + timedelta(seconds=n // 3)
+        tops.append(common | {"id": 1000 + n, "html": f"<p>{n}</p>", "created_at": when})
+    for n in range(0, TOPS, 10):
+        late = start + timedelta(hours=1)
+        reply = {"id": 5000 + n, "parent_id": 1000 + n, "root_id": 1000 + n, "created_at": late}
+        replies.append(common | reply | {"html": "<p>re</p>"})
     db.session.execute(insert(Comment), tops + replies)
     db.session.commit()
     return [t["id"] for t in tops], [r["id"] for r in replies]
