@@ -177,3 +177,15 @@ def test_a_depth_outside_one_to_ten_is_refused(client, site, depth):
     assert response.status_code == 400
     db.session.refresh(site)
     assert site.reply_depth == 5
+
+
+def test_an_owners_reply_nests_no_deeper_than_a_readers(client, make_site, post_json):
+    site = make_site(reply_depth=2)
+    top = post_json(guest(site)).json
+    reply = reply_to(post_json, site, top["id"])
+    dashboard = signed_in(client, site)
+    answer = dashboard.post(f"/dashboard/sites/{site.id}/comments/{reply['id']}/reply",
+                            data={"body": "Thanks!"})  # fmt: skip
+    assert answer.status_code == 302
+    owners = db.session.scalars(db.select(Comment).where(Comment.owner_id.is_not(None))).all()
+    assert [c.parent_id for c in owners] == [top["id"]]

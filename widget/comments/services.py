@@ -314,8 +314,8 @@ def _read(thread: Thread):  # type: ignore[no-untyped-def]
 def _shown_or_above_shown() -> tuple[Any, Any]:
     """Published comments, and those not published with a published reply below them (read
     only to stand as its placeholder): (of top-level comments, of the replies under the
-    top-level comments given as the `tops` parameter). SQL evaluates the second half of each
-    only for a comment that is not published."""
+    top-level comments given as the `tops` parameter). Only a comment that is not published
+    needs the second half of each, which is where a thread's few hidden comments are found."""
     published = Comment.status == PUBLISHED
     below, reply, parent = (aliased(Comment, name=n) for n in ("below", "reply", "parent"))
     tops = or_(published, exists().where(below.root_id == Comment.id, below.status == PUBLISHED))

@@ -60,10 +60,9 @@ def ancestry(thread_id: int, comment_id: int, *, published: bool = True) -> list
     if published:
         start = start.where(Comment.status == Status.PUBLISHED.value)
     chain = start.cte("chain", recursive=True)
-    above = _ABOVE
     # UNION, not UNION ALL: a row seen once is not walked again, so even a cycle ends.
     chain = chain.union(
-        select(above.id, above.parent_id).join(chain, above.id == chain.c.parent_id)
+        select(_ABOVE.id, _ABOVE.parent_id).join(chain, _ABOVE.id == chain.c.parent_id)
     )
     parents = dict(db.session.execute(select(chain.c.id, chain.c.parent_id)).all())
     if comment_id not in parents:
