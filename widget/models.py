@@ -58,6 +58,9 @@ class Site(db.Model):
     held_words: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # The widget's colours when the snippet does not choose: light, dark, or the reader's.
     theme: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
+    # How many levels a thread nests, its top-level comments being the first (WordPress's
+    # "thread comments N levels deep"): a reply past it joins the deepest level allowed.
+    reply_depth: Mapped[int] = mapped_column(default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     origins: Mapped[list[SiteOrigin]] = relationship(
@@ -69,6 +72,7 @@ class Site(db.Model):
             "moderation IN ('off', 'links', 'first-time', 'all')", name="moderation_mode"
         ),
         CheckConstraint("theme IN ('auto', 'light', 'dark')", name="site_theme"),
+        CheckConstraint("reply_depth BETWEEN 1 AND 10", name="site_reply_depth"),
     )
 
     @property

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .comments import validation
-from .comments.services import Node
+from .comments.tree import Row, ancestry, arrange, hang_from
 from .errors import Rejected
 from .extensions import db
 from .models import Comment, Owner, Site, Status, Thread, utcnow
@@ -93,9 +93,10 @@ def reply(owner: Owner, parent: Comment, body: object) -> Comment:
         raise Rejected("body", "Restore this comment before replying to it.", status=409)
     text = validation.body(body, current_app.config["WIDGET_MAX_BODY_CHARS"])
     parent.status = Status.PUBLISHED.value
+    levels = parent.thread.site.reply_depth  # an owner's reply nests no deeper than a reader's
     comment = Comment(
         thread_id=parent.thread_id,
-        parent_id=parent.id,
+        parent_id=hang_from(ancestry(parent.thread_id, parent.id, published=False), levels),
         owner_id=owner.id,
         author_name=owner.display_name[:100],
         author_email=owner.email,
@@ -111,19 +112,21 @@ def reply(owner: Owner, parent: Comment, body: object) -> Comment:
     return comment
 
 
-def thread_tree(thread: Thread) -> list[Node]:
-    """Every comment of a thread, whatever its status, nested under its parent, oldest first."""
+def thread_rows(thread: Thread) -> list[Row]:
+    """Every comment of a thread, whatever its status, oldest first with each reply after its
+    parent, drawn as deep as the site nests its threads."""
     comments = db.session.scalars(
         select(Comment)
         .where(Comment.thread_id == thread.id)
         .order_by(Comment.created_at, Comment.id)
         .options(joinedload(Comment.user))
     ).all()
-    nodes: dict[int, Node] = {}
-    roots: list[Node] = []
-    for comment in comments:
-        parent = nodes.get(comment.parent_id) if comment.parent_id else None
-        node = Node(comment, depth=parent.depth + 1 if parent else 0)
-        nodes[comment.id] = node
-        (parent.replies if parent else roots).append(node)
-    return roots
+    tops = [c for c in comments if c.parent_id is None]
+    return arrange(tops, comments, thread.site.reply_depth - 1)
+
+
+def retitle(thread: Thread, title: object) -> Thread:
+    """The owner names the thread: readers' pages never do, once it exists (comments/services)."""
+    thread.title = validation.page_title(title)
+    db.session.commit()
+    return thread

@@ -266,8 +266,9 @@ def test_hostile_comments_titles_and_page_urls_on_blog_pages_render_inert(
         posted.append([])
         for payload in PAYLOADS[n * share : (n + 1) * share]:
             text = payload.text
-            # No title: the thread would keep it, and the page's own would no longer show.
-            fields = {"body": text, "author_name": text, "author_url": text, "title": ""}
+            # The page's own title, as the iframe sends it: the thread keeps the first it gets
+            # and shows it from then on, whatever a reader's ?title= says.
+            fields = {"body": text, "author_name": text, "author_url": text, "title": title}
             comment, refused = poster.post(urls[-1], fields)
             posted[-1].append(comment["id"])
             for field in ("body", "author_name", "author_url"):

@@ -90,6 +90,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "/threads": {
                 "get": {
                     "summary": "A page's thread and its published comments, oldest first",
+                    "description": (
+                        "A page of top-level comments, each followed by all its replies; "
+                        "`next_cursor` asks for the next page, until it is null."
+                    ),
                     "parameters": [
                         {
                             "name": "site",
@@ -103,10 +107,26 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                             "required": True,
                             "schema": {"type": "string"},
                         },
+                        {
+                            "name": "cursor",
+                            "in": "query",
+                            "required": False,
+                            "description": "An earlier answer's `next_cursor`; opaque.",
+                            "schema": {"type": "string", "maxLength": 200},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "description": "Top-level comments in the page (50 unless set).",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
                     ],
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Thread"}, "The thread"),
-                        "400": _error_response("A parameter is missing or malformed"),
+                        "400": _error_response(
+                            "A parameter is missing or malformed (`field` names it)"
+                        ),
                         "404": _error_response("No site has that key"),
                     },
                 }
@@ -244,7 +264,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "NewComment": NEW_COMMENT,
                 "Thread": {
                     "type": "object",
-                    "required": ["thread", "comments"],
+                    "required": ["thread", "comments", "next_cursor"],
                     "properties": {
                         "thread": {
                             "type": "object",
@@ -257,6 +277,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                             },
                         },
                         "comments": {"type": "array", "items": comment_ref},
+                        "next_cursor": {
+                            "type": ["string", "null"],
+                            "description": "Pass as `cursor` for the next page; null on the last.",
+                        },
                     },
                 },
             }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from datetime import datetime
 from typing import Any
 
 from flask import Request
 
-from ..comments.formatting import author, isotime
-from ..comments.services import NewComment, Node, ThreadPage
+from ..comments.formatting import as_utc, author, isotime
+from ..comments.services import NewComment, ThreadPage
 from ..errors import Rejected
 from ..models import Comment, Status
 from ..spam import Submission
@@ -53,15 +57,25 @@ def comment_json(comment: Comment) -> dict[str, Any]:
     }
 
 
-def _flatten(nodes: list[Node]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for node in nodes:
-        out.append(comment_json(node.comment))
-        out.extend(_flatten(node.replies))
-    return out
+def placeholder_json(comment: Comment) -> dict[str, Any]:
+    """A comment readers no longer see (deleted, or held back by the owner) that has replies:
+    where it stood, and nothing of what it said or who said it, whatever the reason."""
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "author_name": "",
+        "author_url": None,
+        "author_avatar_url": None,
+        "provider": None,
+        "html": "",
+        "status": Status.DELETED.value,
+        "created_at": isotime(comment.created_at),
+        "edited_at": None,
+    }
 
 
 def thread_json(page: ThreadPage) -> dict[str, Any]:
+    published = Status.PUBLISHED.value
     return {
         "thread": {
             "id": page.thread.id if page.thread else None,
@@ -69,8 +83,58 @@ def thread_json(page: ThreadPage) -> dict[str, Any]:
             "title": page.title,
             "count": page.count,
         },
-        "comments": _flatten(page.roots),
+        # Each reply after its parent, in reading order.
+        "comments": [
+            comment_json(row.comment)
+            if row.comment.status == published
+            else placeholder_json(row.comment)
+            for row in page.rows
+        ],
+        "next_cursor": encode_cursor(page.resume_after) if page.resume_after else None,
     }
+
+
+MAX_LIMIT = 100
+CURSOR_MAX = 200  # characters: what we hand out is about 60
+
+
+def parse_limit(value: str | None, default: int) -> int:
+    """How many top-level comments a page of the API holds: 1 to MAX_LIMIT."""
+    if value is None:
+        return min(default, MAX_LIMIT)
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        raise Rejected("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    return int(value)
+
+
+def encode_cursor(after: tuple[datetime, int]) -> str:
+    """Opaque to clients: the (created_at, id) of the last top-level comment they were given."""
+    moment, comment_id = after
+    raw = json.dumps([as_utc(moment).isoformat(timespec="microseconds"), comment_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def parse_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """A `next_cursor` handed out before, or a 400 naming `cursor`."""
+    if value is None:
+        return None
+    bad = Rejected("cursor", "cursor must be a next_cursor from an earlier answer.")
+    if not value or len(value) > CURSOR_MAX or not value.isascii():
+        raise bad
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        moment, comment_id = json.loads(raw)
+        when = datetime.fromisoformat(moment) if isinstance(moment, str) else None
+        if when is None or when.tzinfo is None:
+            raise bad
+        when = as_utc(when)
+    except (binascii.Error, ValueError, TypeError, OverflowError):
+        raise bad from None
+    if isinstance(comment_id, bool) or not isinstance(comment_id, int):
+        raise bad
+    if not 1 <= comment_id <= 2**62:
+        raise bad
+    return when, comment_id
 
 
 def parse_submission(data: dict[str, Any], request: Request) -> Submission:

@@ -38,7 +38,13 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
 
 @bp.get("/threads")
 def get_thread():  # type: ignore[no-untyped-def]
-    page = services.read_thread(request.args.get("site"), request.args.get("url"))
+    args = request.args
+    page = services.read_thread(
+        args.get("site"),
+        args.get("url"),
+        after=schemas.parse_cursor(args.get("cursor")),
+        size=schemas.parse_limit(args.get("limit"), current_app.config["WIDGET_THREAD_PAGE_SIZE"]),
+    )
     return jsonify(schemas.thread_json(page))
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from .. import spam
 from ..blocks import REFUSED_MESSAGE, find_block, ip_digest
@@ -20,9 +21,8 @@ from ..extensions import begin_writing, commit_keeping_loaded, db
 from ..models import Block, Comment, Identity, Moderation, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
 from ..text import count_links, render_markdown
-from . import validation
+from . import tree, validation
 
-VISIBLE = (Status.PUBLISHED.value, Status.DELETED.value)
 PRIVATE_COLUMNS = (Comment.body, Comment.author_email, Comment.edit_key_hash, Comment.ip_hash)
 
 
@@ -46,23 +46,18 @@ class Posted:
     edit_key: str  # shown once to the guest; only its hash is kept
 
 
-@dataclass
-class Node:
-    comment: Comment
-    depth: int
-    replies: list[Node] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class ThreadPage:
     site: Site
     url: str
     title: str
     thread: Thread | None
-    roots: list[Node]
+    rows: list[tree.Row]  # in reading order, each with its nesting
     page: int = 1
     sort: str = "oldest"
     has_more: bool = False
+    # Where the next page starts: the (created_at, id) of this page's last top-level comment.
+    resume_after: tuple[datetime, int] | None = None
 
     @property
     def count(self) -> int:
@@ -115,7 +110,7 @@ def post_comment(
     try:
         thread = _thread_for(site, url, title)
         if parent_id is not None:
-            _check_parent(thread, parent_id)
+            parent_id = _parent_for(thread, parent_id, site.reply_depth)
         status = _status_for(site, email, body, html, viewer, block)
         # What fails the form's checks waits for the owner, as pending or spam.
         if held == Status.SPAM.value or (held and status == Status.PUBLISHED.value):
@@ -147,7 +142,9 @@ def post_comment(
 
 
 def _thread_for(site: Site, url: str, title: str) -> Thread:
-    """The page's thread, created on its first comment (never on a mere view)."""
+    """The page's thread, created on its first comment (never on a mere view) with the title
+    that comment's page gave. Later comments never rename it: a reader could write anything
+    there, and only the site's owner changes it (the dashboard, widget/moderation.py)."""
     query = select(Thread).where(Thread.site_id == site.id, Thread.url_key == url)
     thread = db.session.scalar(query)
     if thread is None:
@@ -159,21 +156,16 @@ def _thread_for(site: Site, url: str, title: str) -> Thread:
             # Another request created it between our read and our write.
             thread = db.session.scalar(query)
             assert thread is not None
-    elif title and title != thread.title:
-        thread.title = title
     return thread
 
 
-def _check_parent(thread: Thread, parent_id: int) -> None:
-    found = db.session.scalar(
-        select(Comment.id).where(
-            Comment.id == parent_id,
-            Comment.thread_id == thread.id,
-            Comment.status == Status.PUBLISHED.value,
-        )
-    )
-    if found is None:
+def _parent_for(thread: Thread, parent_id: int, levels: int) -> int | None:
+    """The comment a reply hangs from: the published one replied to, or where that nests it
+    past the site's levels, one of its ancestors (tree.hang_from)."""
+    chain = tree.ancestry(thread.id, parent_id)
+    if not chain:
         raise Rejected("parent_id", "You can only reply to a published comment in this thread.")
+    return tree.hang_from(chain, levels)
 
 
 def _status_for(
@@ -246,79 +238,109 @@ def locate_thread(site_key: object, url: object, title: object = "") -> ThreadHe
     return ThreadHead(
         site=site,
         url=thread.url if thread else page_url,
-        title=(thread.title if thread and thread.title else page_title),
+        # The page's own claim, until a thread exists: then only its stored title, which the
+        # cached page (keyed by the thread, not the query) may show to everyone.
+        title=thread.title if thread else page_title,
         thread=thread,
         url_key=page_url,
     )
 
 
-def read_thread(site_key: object, url: object, title: object = "") -> ThreadPage:
-    """A page's thread as a tree, oldest first, in two queries however long it is."""
-    return read_comments(locate_thread(site_key, url, title))
+def read_thread(site_key: object, url: object, *, after: tuple[datetime, int] | None = None,
+                size: int | None = None) -> ThreadPage:  # fmt: skip
+    """A page of a thread's top-level comments with all their replies, oldest first, from just
+    after `after` (a previous page's `resume_after`): two queries, however long it is."""
+    return read_comments(locate_thread(site_key, url), after=after, size=size)
 
 
 SORTS = {"oldest", "newest"}
+PUBLISHED = Status.PUBLISHED.value
 
 
-def read_comments(head: ThreadHead, page: int = 1, sort: str = "oldest") -> ThreadPage:
+def read_comments(head: ThreadHead, page: int = 1, sort: str = "oldest", *,
+                  after: tuple[datetime, int] | None = None,
+                  size: int | None = None) -> ThreadPage:  # fmt: skip
     """One page of top-level comments with all their replies: two queries, and no more rows
-    than it shows, however big the thread."""
-    roots: list[Node] = []
+    than it shows, however big the thread. Pages are numbered, or start `after` a comment.
+
+    Every published comment is shown, so the thread's count is what readers see: one whose
+    parent was deleted, held or marked as spam hangs from a placeholder of it."""
+    rows: list[tree.Row] = []
     has_more = False
+    resume_after = None
     if head.thread is not None:
-        size = current_app.config["WIDGET_THREAD_PAGE_SIZE"]
+        size = size or current_app.config["WIDGET_THREAD_PAGE_SIZE"]
+        newest = sort == "newest"
         order = (Comment.created_at, Comment.id)
-        if sort == "newest":
+        if newest:
             order = (Comment.created_at.desc(), Comment.id.desc())
-        top = list(
-            db.session.scalars(
-                _visible(head.thread)
-                .where(Comment.parent_id.is_(None))
-                .order_by(*order)
-                .limit(size + 1)
-                .offset((page - 1) * size)
-            )
+        query = (
+            _read(head.thread)
+            .where(Comment.parent_id.is_(None), SHOWN_TOPS)
+            .order_by(*order)
+            .limit(size + 1)
         )
+        if after is not None:
+            query = query.where(_beyond(after, newest))
+        else:
+            query = query.offset((page - 1) * size)
+        top = list(db.session.scalars(query))
         has_more = len(top) > size
         top = top[:size]
         replies = db.session.scalars(
-            _visible(head.thread)
-            .where(Comment.root_id.in_([c.id for c in top]))
-            .order_by(Comment.created_at, Comment.id)
+            _read(head.thread)
+            .where(Comment.root_id.in_(bindparam("tops", expanding=True)), SHOWN_REPLIES)
+            .order_by(Comment.created_at, Comment.id),
+            {"tops": [c.id for c in top]},
         ).all()
-        roots = build_tree([*top, *replies])
+        rows = tree.arrange(top, replies, head.site.reply_depth - 1)
+        if has_more:
+            resume_after = (top[-1].created_at, top[-1].id)
     return ThreadPage(site=head.site, url=head.url, title=head.title, thread=head.thread,
-                      roots=roots, page=page, sort=sort, has_more=has_more)  # fmt: skip
+                      rows=rows, page=page, sort=sort, has_more=has_more,
+                      resume_after=resume_after)  # fmt: skip
 
 
-def _visible(thread: Thread):  # type: ignore[no-untyped-def]
+def _read(thread: Thread):  # type: ignore[no-untyped-def]
     return (
         select(Comment)
-        .where(Comment.thread_id == thread.id, Comment.status.in_(VISIBLE))
+        .where(Comment.thread_id == thread.id)
         # What readers never see is not read; touching it raises instead of querying.
         .options(*(defer(c, raiseload=True) for c in PRIVATE_COLUMNS))
         .options(joinedload(Comment.user))
     )
 
 
-def build_tree(comments: list[Comment] | Any) -> list[Node]:
-    """Nest comments under their parents; deleted ones stay only as placeholders for replies."""
-    nodes: dict[int, Node] = {}
-    roots: list[Node] = []
-    for comment in comments:  # oldest first, so a parent is always seen before its replies
-        parent = nodes.get(comment.parent_id) if comment.parent_id else None
-        if comment.parent_id and parent is None:
-            continue  # its parent is hidden (held or spam), and so is the reply
-        node = Node(comment, depth=parent.depth + 1 if parent else 0)
-        nodes[comment.id] = node
-        (parent.replies if parent else roots).append(node)
-    return _prune_deleted(roots)
+def _shown_or_above_shown() -> tuple[Any, Any]:
+    """Published comments, and those not published with a published reply below them (read
+    only to stand as its placeholder): (of top-level comments, of the replies under the
+    top-level comments given as the `tops` parameter). Only a comment that is not published
+    needs the second half of each, which is where a thread's few hidden comments are found."""
+    published = Comment.status == PUBLISHED
+    below, reply, parent = (aliased(Comment, name=n) for n in ("below", "reply", "parent"))
+    tops = or_(published, exists().where(below.root_id == Comment.id, below.status == PUBLISHED))
+    # The parents of published replies, and up from each through what is not published.
+    above = (
+        select(reply.parent_id.label("id"))
+        .where(reply.root_id.in_(bindparam("tops", expanding=True)), reply.status == PUBLISHED)
+        .cte("above_shown", recursive=True)
+    )
+    above = above.union(
+        select(parent.parent_id).join(above, parent.id == above.c.id)
+        .where(parent.status != PUBLISHED, parent.parent_id.is_not(None))
+    )  # fmt: skip
+    return tops, or_(published, Comment.id.in_(select(above.c.id)))
 
 
-def _prune_deleted(nodes: list[Node]) -> list[Node]:
-    kept = []
-    for node in nodes:
-        node.replies = _prune_deleted(node.replies)
-        if node.comment.status != Status.DELETED.value or node.replies:
-            kept.append(node)
-    return kept
+# Built once: aliases and a recursive CTE cost more to make than the query they go in.
+SHOWN_TOPS, SHOWN_REPLIES = _shown_or_above_shown()
+
+
+def _beyond(after: tuple[datetime, int], newest: bool):  # type: ignore[no-untyped-def]
+    """Top-level comments past (created_at, id) in the page's order: a keyset, not an offset."""
+    moment, comment_id = after
+    if newest:
+        return or_(Comment.created_at < moment,
+                   and_(Comment.created_at == moment, Comment.id < comment_id))  # fmt: skip
+    return or_(Comment.created_at > moment,
+               and_(Comment.created_at == moment, Comment.id > comment_id))  # fmt: skip

@@ -87,6 +87,16 @@ class SettingsForm(SiteForm):
         description="One word or phrase per line; a comment containing one waits for approval.",
     )
     theme = SelectField("Default colours", choices=THEME_CHOICES)
+    reply_depth = IntegerField(
+        "Nest replies this many levels deep",
+        validators=[Optional(), NumberRange(1, 10, "Choose from 1 to 10 levels.")],
+        description="1 to 10, counting top-level comments as the first; a reply past the last "
+        "level joins it. 1 turns nesting off.",
+    )
+
+
+class ThreadTitleForm(FlaskForm):
+    title = StringField("Title", description="What readers see above the thread.")
 
 
 class BodyForm(FlaskForm):

@@ -65,6 +65,7 @@ def _settings_form(site: Site) -> SettingsForm:
             "providers": [p.name for p in registry.offered(site)],
             "held_words": "\n".join(site.held_words or []),
             "theme": site.theme,
+            "reply_depth": site.reply_depth,
         }
     )
     form.providers.choices = [
@@ -122,6 +123,8 @@ def _save_settings(site: Site, form: SettingsForm) -> None:
     site.disabled_providers = [p for p in available if p not in offered]
     site.held_words = words
     site.theme = form.theme.data
+    if form.reply_depth.data is not None:  # (a form from before the setting keeps the site's)
+        site.reply_depth = form.reply_depth.data
     db.session.commit()
 
 

@@ -3,7 +3,7 @@ owner does to a comment (approve, spam, delete, restore, edit, reply, block its 
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from .. import blocks, moderation
@@ -11,7 +11,7 @@ from ..errors import Rejected
 from ..models import Comment
 from . import listing
 from .access import current_owner, login_required, owned_comment, owned_site, owned_thread
-from .forms import ActionForm, BlockAuthorForm, BodyForm
+from .forms import ActionForm, BlockAuthorForm, BodyForm, ThreadTitleForm
 from .sites import expiry
 from .views import back, bp
 
@@ -44,11 +44,25 @@ def thread(site_id: int, thread_id: int) -> str:
     return render_template(
         "dashboard/thread.html",
         thread=found,
-        roots=moderation.thread_tree(found),
+        rows=moderation.thread_rows(found),
         pending=listing.pending_by_thread([found.id]).get(found.id, 0),
+        title_form=ThreadTitleForm(formdata=None, data={"title": found.title}),
         reply_form=BodyForm(formdata=None),
         block_form=BlockAuthorForm(formdata=None),
     )
+
+
+@bp.post("/sites/<int:site_id>/threads/<int:thread_id>/title")
+@login_required
+def retitle(site_id: int, thread_id: int) -> Response:
+    """The thread's title, which readers' pages never change once the thread exists."""
+    _, found = owned_thread(site_id, thread_id)
+    form = ThreadTitleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    moderation.retitle(found, form.title.data)
+    flash("Title saved: readers see it now.", "info")
+    return redirect(url_for("dashboard.thread", site_id=site_id, thread_id=found.id))
 
 
 @bp.get("/sites/<int:site_id>/queue")
