@@ -1,7 +1,7 @@
 """reply depth: how many levels a site's threads nest
 
 Revision ID: 0007_reply_depth
-Revises: 54d5884ae051
+Revises: 0006_avatar_fetch
 Create Date: 2026-11-25 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_reply_depth'
-down_revision = '54d5884ae051'
+down_revision = '0006_avatar_fetch'
 branch_labels = None
 depends_on = None
 
