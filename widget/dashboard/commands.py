@@ -58,6 +58,22 @@ def list_owners_command() -> None:
         click.echo(f"{owner.email}  {'admin  ' if owner.is_admin else ''}sites: {sites or '-'}")
 
 
+@owners_group.command("remove")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def remove_owner_command(email: str, yes: bool) -> None:
+    """Delete an owner's account: they are signed out everywhere, at once."""
+    owner = owners.find_owner(email)
+    if owner is None:
+        raise click.UsageError(f"No owner has the email {email}.")
+    if not yes:
+        click.confirm(f"Remove {owner.email} and sign them out everywhere?", abort=True)
+    orphans = owners.remove_owner(owner)
+    click.echo(f"Owner {email} removed; they are signed out everywhere.")
+    for site in orphans:
+        click.echo(f"{site.name} ({site.key}) has no owner left: only admins can manage it.")
+
+
 threads_group = click.Group("threads", help="A site's threads, one per page URL.")
 
 
