@@ -48,32 +48,35 @@ def wait_after(failures: int) -> timedelta:
     return min(FIRST_WAIT * 2 ** min(failures - FREE_FAILURES, 20), LONGEST_WAIT)
 
 
-def check(email: str) -> None:
-    """Raise BackingOff while this email must wait, whatever password comes with it."""
-    row = db.session.get(LoginThrottle, _key(email))
-    if row is None or row.locked_until is None:
-        return
-    left = (_aware(row.locked_until) - utcnow()).total_seconds()
-    if left > 0:
-        raise BackingOff(int(left) + 1)
-
-
-def failed(email: str) -> None:
-    """Count a failure; from the FREE_FAILURES-th on, the next attempt waits."""
-    now = utcnow()
+def begin(email: str) -> LoginThrottle:
+    """This email's count, locked until the attempt's end (failed or succeeded commits), so
+    that a burst of simultaneous guesses is checked one at a time and each sees the wait the
+    previous one caused; BackingOff while it must wait, whatever password comes with it."""
     key = _key(email)
-    row = db.session.get(LoginThrottle, key, with_for_update=True)
+    # Read afresh under the row's lock (PostgreSQL; SQLite's write lock is held already).
+    row = db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
     if row is None:
         try:
             with db.session.begin_nested():
-                row = LoginThrottle(email_hash=key, failures=0, last_failure_at=now)
-                db.session.add(row)
-        except IntegrityError:  # a concurrent failure for the same email wrote it first
-            row = db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
-            assert row is not None
+                db.session.add(LoginThrottle(email_hash=key, failures=0, last_failure_at=utcnow()))
+        except IntegrityError:  # a simultaneous attempt for the same email wrote it first
+            pass
+        row = db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+        assert row is not None
+    if row.locked_until is not None:
+        left = (_aware(row.locked_until) - utcnow()).total_seconds()
+        if left > 0:
+            db.session.rollback()
+            raise BackingOff(int(left) + 1)
+    return row
+
+
+def failed(row: LoginThrottle) -> None:
+    """Count a failure; from the FREE_FAILURES-th on, the next attempt waits."""
+    now = utcnow()
     if _aware(row.last_failure_at) < now - FORGOTTEN_AFTER:
         row.failures = 0
-    row.failures += 1  # under the row's lock (PostgreSQL) or SQLite's write lock
+    row.failures += 1
     row.last_failure_at = now
     wait = wait_after(row.failures)
     row.locked_until = now + wait if wait else None
@@ -81,8 +84,6 @@ def failed(email: str) -> None:
     db.session.commit()
 
 
-def succeeded(email: str) -> None:
-    row = db.session.get(LoginThrottle, _key(email))
-    if row is not None:
-        db.session.delete(row)
-        db.session.commit()
+def succeeded(row: LoginThrottle) -> None:
+    db.session.delete(row)
+    db.session.commit()

@@ -73,7 +73,7 @@ def authenticate(email: object, password: object) -> Owner | None:
     """
     if not isinstance(email, str) or not isinstance(password, str):
         return None
-    login_throttle.check(email)
+    attempt = login_throttle.begin(email)
     owner = find_owner(email)
     if owner is None or not owner.password_hash:
         check_password_hash(_DUMMY_HASH, password)
@@ -81,9 +81,9 @@ def authenticate(email: object, password: object) -> Owner | None:
     elif not check_password_hash(owner.password_hash, password):
         owner = None
     if owner is None:
-        login_throttle.failed(email)
+        login_throttle.failed(attempt)
     else:
-        login_throttle.succeeded(email)
+        login_throttle.succeeded(attempt)
     return owner
 
 

@@ -3,10 +3,16 @@ the per-address rate limit never trips, so the account itself must make each gue
 
 from __future__ import annotations
 
+import re
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import requests
 from sqlalchemy import text
 
+from tests import servers
 from tests.dashboard import PASSWORD, Dashboard, make_owner
 from widget.extensions import db
 
@@ -83,6 +89,41 @@ def test_each_failure_past_the_wait_doubles_it_and_success_starts_again(make_app
         _let_the_wait_pass()
         assert guess(app, 90, PASSWORD).status_code == 302
         assert db.session.scalar(text("SELECT count(*) FROM login_throttle")) == 0
+
+
+def test_a_burst_of_simultaneous_guesses_through_several_workers_gets_no_more_tries(
+    database_url, tmp_path
+):
+    """Fired all at once, every guess would find "no wait yet" before any failure is counted:
+    each attempt must hold its email's count until it has counted itself."""
+    env = servers.service_env(database_url, tmp_path, WIDGET_PROXY_COUNT="1")
+    servers.create_site(env)
+    subprocess.run([servers.BIN / "widget", "owners", "create", "ann@example.com",
+                    "--password-stdin"], input=PASSWORD + "\n", text=True, env=env,
+                   cwd=servers.ROOT, check=True, capture_output=True, timeout=60)  # fmt: skip
+    bots = 20
+    ready = threading.Barrier(bots, timeout=60)
+    with servers.gunicorn(env, tmp_path / "access.log", workers=2) as server:
+
+        def bot(n: int) -> int:
+            browser = requests.Session()
+            browser.headers["X-Forwarded-For"] = f"203.0.113.{n + 1}"
+            page = browser.get(f"{server.url}/dashboard/login", timeout=30).text
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+            assert token, page[:300]
+            ready.wait()  # all at the same instant
+            return browser.post(
+                f"{server.url}/dashboard/login",
+                data={"csrf_token": token[1], "email": "ann@example.com",
+                      "password": f"guess number {n:04}!", "next": ""},
+                allow_redirects=False, timeout=60,
+            ).status_code  # fmt: skip
+
+        with ThreadPoolExecutor(max_workers=bots) as pool:
+            answers = list(pool.map(bot, range(bots)))
+        assert len(server.answered_by("400 429")) == 2, "both workers took some guesses"
+    assert answers.count(400) == FREE_FAILURES, answers  # checked, then counted
+    assert answers.count(429) == bots - FREE_FAILURES  # the rest waited unchecked
 
 
 def _message(response) -> str:  # type: ignore[no-untyped-def]
