@@ -243,6 +243,8 @@
         showError(message, error.field);
         return;
       }
+      // Each form token passes once: the answer brings the one for this reader's next post.
+      if (body.form_token) auth.formToken = body.form_token;
       var li = insert(body);
       if (body.status === "published") {
         data.count = Number(data.count) + 1;

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from tests.dashboard import PASSWORD, Dashboard, make_owner, signed_in
-from widget import owners
+from widget import owner_sessions, owners
 from widget.extensions import db
-from widget.models import Invite, Owner, SiteOwner
+from widget.models import Invite, Owner, OwnerSession, SiteOwner
 
 
 @pytest.fixture
@@ -51,7 +53,8 @@ def test_owners_create_prompts_twice_for_the_password(cli):
     ("args", "stdin", "message"),
     [
         (["not-an-email"], PASSWORD, "email address"),
-        (["ann@example.com"], "short", "at least 10"),
+        (["ann@example.com"], "short", "at least 12"),
+        (["ann@example.com"], "password1234", "harder to guess"),
         (["ann@example.com", "--site", "nope"], PASSWORD, "No site has that key"),
     ],
 )
@@ -174,7 +177,7 @@ def test_signing_in_starts_a_new_session(client, site):
     Dashboard(client).sign_in("ann@example.com")
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert isinstance(session["owner_id"], int)
+        assert isinstance(session["owner_session"], str)
 
 
 def test_the_session_cookie_is_httponly_samesite_lax_and_secure_under_https(
@@ -251,3 +254,42 @@ def test_password_guessing_is_slowed_down(make_app, make_site):
     assert response.status_code == 429
     assert "going a little fast" in response.get_data(as_text=True)
     assert int(response.headers["Retry-After"]) > 0
+
+
+# --- sessions on the server ----------------------------------------------------------------
+
+
+def _age_sessions(by: timedelta) -> None:
+    for record in db.session.scalars(select(OwnerSession)):
+        record.last_seen_at = owner_sessions.utcnow() - by
+    db.session.commit()
+
+
+def test_a_session_left_idle_past_the_limit_is_signed_out(client, site):
+    signed_in(client, site)
+    _age_sessions(owner_sessions.IDLE_LIMIT + timedelta(minutes=1))
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_a_session_in_use_notes_when_it_was_last_seen(client, site):
+    signed_in(client, site)
+    _age_sessions(timedelta(minutes=10))
+    assert client.get("/dashboard/").status_code == 200
+    seen = db.session.scalar(select(OwnerSession.last_seen_at))
+    assert owners._aware(seen) > owner_sessions.utcnow() - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "device"),
+    [
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+         "Version/17.5 Safari/605.1.15", "Safari on macOS"),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0", "Edge on Windows"),
+        ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/126.0 Mobile Safari/537.36", "Chrome on Android"),
+        ("curl/8.5", "An unknown browser"),
+    ],
+)  # fmt: skip
+def test_the_account_page_names_each_browser_by_a_short_summary(user_agent, device):
+    assert owner_sessions.device(user_agent) == device

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import sqlite3
 import threading
 import time
@@ -161,7 +162,8 @@ def test_a_slow_spam_check_holds_up_no_other_comment_on_sqlite(tmp_path):
     def from_the_form(url: str, name: str) -> int:
         payload = {"site": key, "url": f"{servers.BLOG}/p/", "body": f"By {name}",
                    "author_name": name, "author_email": "a@example.com", "homepage": "",
-                   "form_token": token.dumps(time.time() - 60)}  # fmt: skip
+                   "form_token": token.dumps({"t": time.time() - 60,
+                                              "n": secrets.token_urlsafe(16)})}  # fmt: skip
         headers = {"X-Requested-With": "XMLHttpRequest", "Connection": "close"}
         return requests.post(f"{url}/api/v1/comments", json=payload, headers=headers,
                              timeout=60).status_code  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -72,7 +73,7 @@ def app(make_app, akismet_url):  # type: ignore[no-untyped-def]
 def form_token(app, seconds_ago: float) -> str:  # type: ignore[no-untyped-def]
     """What the widget was handed when it showed the form, `seconds_ago`."""
     signer = URLSafeSerializer(app.config["SECRET_KEY"], salt="widget.comment-form")
-    return signer.dumps(time.time() - seconds_ago)
+    return signer.dumps({"t": time.time() - seconds_ago, "n": secrets.token_urlsafe(16)})
 
 
 def statuses() -> list[str]:
@@ -91,7 +92,7 @@ def test_the_widget_gets_a_form_token_on_each_view(app, client, site):
     shown = URLSafeSerializer(app.config["SECRET_KEY"], salt="widget.comment-form").loads(
         resumed.json["form_token"]
     )
-    assert abs(shown - time.time()) < 5
+    assert abs(shown["t"] - time.time()) < 5
 
 
 def test_filling_the_honeypot_keeps_the_comment_as_spam(app, client, site, post_json):
@@ -181,3 +182,23 @@ def test_signed_in_readers_skip_the_form_checks(make_app):  # type: ignore[no-un
             headers=IFRAME | {"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 201
+
+
+def test_a_signed_token_without_a_nonce_is_held(app, site, post_json):
+    bare_time = URLSafeSerializer(app.config["SECRET_KEY"], salt="widget.comment-form").dumps(
+        time.time() - 30
+    )
+    assert post_json(guest(site, form_token=bare_time)).status_code == 202
+    assert statuses() == ["pending"]
+
+
+def test_spent_tokens_are_forgotten_once_they_would_be_too_old_anyway(app, site, post_json):
+    from datetime import timedelta
+
+    from widget.models import SpentFormToken, utcnow
+
+    db.session.add(SpentFormToken(nonce="x" * 22, expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert post_json(guest(site, form_token=form_token(app, 30))).status_code == 201
+    kept = list(db.session.scalars(select(SpentFormToken.nonce)))
+    assert len(kept) == 1 and kept != ["x" * 22]

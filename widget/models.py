@@ -254,6 +254,41 @@ class Owner(db.Model):
         return self.name or self.email.split("@", 1)[0]
 
 
+class OwnerSession(db.Model):
+    """One browser signed in to the dashboard. Its cookie carries a random token whose hash is
+    kept here, so a session ends for good when this row goes (signing out, a new password)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "Firefox on Linux": enough for the owner to tell their browsers apart, no more.
+    device: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    owner: Mapped[Owner] = relationship()
+
+
+class LoginThrottle(db.Model):
+    """Failed password sign-ins for one typed email (peppered hash), from whatever address:
+    what makes the next attempt wait. Kept for unknown emails too, so waiting tells nothing."""
+
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+
+
+class SpentFormToken(db.Model):
+    """The nonce of a comment form token already used for a post: each token passes once."""
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # When the token would be too old anyway, and the row can go.
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class SiteOwner(db.Model):
     """Who may manage a site: `owner` (everything) or `moderator` (comments only)."""
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .comments import validation
+from .comments.services import status_by_site_rules
 from .comments.tree import Row, ancestry, arrange, hang_from
 from .errors import Rejected
 from .extensions import db
@@ -26,7 +27,18 @@ ACTIONS = {
     "spam": Status.SPAM.value,
     "delete": Status.DELETED.value,
     "restore": Status.PUBLISHED.value,
+    # Published, or pending where the site's rules hold it (_status_after).
+    "not-spam": Status.PUBLISHED.value,
 }
+REFUSED = "Approve, spam, not spam, delete or restore."
+
+
+def _status_after(comment: Comment, action: str) -> str:
+    if action != "not-spam":
+        return ACTIONS[action]
+    if comment.status != Status.SPAM.value:
+        return comment.status  # only spam is let through
+    return status_by_site_rules(comment)
 
 
 def recount(thread_id: int) -> None:
@@ -45,8 +57,8 @@ def recount(thread_id: int) -> None:
 def moderate(comment: Comment, action: str) -> Comment:
     """Approve, mark as spam, delete or restore one comment."""
     if action not in ACTIONS:
-        raise Rejected("action", "Approve, spam, delete or restore.", status=400)
-    comment.status = ACTIONS[action]
+        raise Rejected("action", REFUSED, status=400)
+    comment.status = _status_after(comment, action)
     db.session.flush()
     recount(comment.thread_id)
     db.session.commit()
@@ -56,7 +68,7 @@ def moderate(comment: Comment, action: str) -> Comment:
 def moderate_many(site: Site, comment_ids: Iterable[int], action: str) -> int:
     """The same action on many comments of one site; ids from other sites are ignored."""
     if action not in ACTIONS:
-        raise Rejected("action", "Approve, spam, delete or restore.", status=400)
+        raise Rejected("action", REFUSED, status=400)
     ids = {i for i in comment_ids if isinstance(i, int)}
     if not ids:
         raise Rejected("comments", "Tick at least one comment.")
@@ -66,7 +78,7 @@ def moderate_many(site: Site, comment_ids: Iterable[int], action: str) -> int:
         .where(Comment.id.in_(ids), Thread.site_id == site.id)
     ).all()
     for comment in comments:
-        comment.status = ACTIONS[action]
+        comment.status = _status_after(comment, action)
     db.session.flush()
     for thread_id in {c.thread_id for c in comments}:
         recount(thread_id)

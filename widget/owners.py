@@ -11,15 +11,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import login_throttle, owner_sessions
 from .comments import validation
 from .errors import Rejected
 from .extensions import db
-from .models import Identity, Invite, Owner, OwnerIdentity, Site, SiteOwner, utcnow
+from .models import Identity, Invite, Owner, OwnerIdentity, OwnerSession, Site, SiteOwner, utcnow
+from .passwords import check_password
 from .sites import create_site
 
 ROLES = ("owner", "moderator")
-PASSWORD_MIN = 10
-PASSWORD_MAX = 1024
 INVITE_LIFETIME = timedelta(days=7)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 # Checked when nobody has the email typed, so a wrong email takes as long as a wrong password.
@@ -35,14 +35,6 @@ def normalize_email(value: object) -> str:
         return validation.author_email(value)
     except Rejected as exc:
         raise Rejected("email", "Give an email address like name@example.com.") from exc
-
-
-def check_password(password: object) -> str:
-    if not isinstance(password, str) or len(password) < PASSWORD_MIN:
-        raise Rejected("password", f"Choose a password of at least {PASSWORD_MIN} characters.")
-    if len(password) > PASSWORD_MAX or "\x00" in password:
-        raise Rejected("password", "That password is too long.")
-    return password
 
 
 def find_owner(email: str) -> Owner | None:
@@ -62,7 +54,7 @@ def create_owner(
     owner = Owner(
         email=address,
         name=(name or "").strip()[:100],
-        password_hash=generate_password_hash(check_password(password)),
+        password_hash=generate_password_hash(check_password(password, about=(address, name))),
         is_admin=admin,
     )
     db.session.add(owner)
@@ -74,19 +66,50 @@ def create_owner(
 
 
 def authenticate(email: object, password: object) -> Owner | None:
-    """The owner with this email and password, or None (without saying which was wrong)."""
+    """The owner with this email and password, or None (without saying which was wrong).
+
+    After repeated failures for one email, from wherever they come, Rejected (429) until the
+    wait is over, whatever the password: a guesser learns nothing while it lasts.
+    """
     if not isinstance(email, str) or not isinstance(password, str):
         return None
+    attempt = login_throttle.begin(email)
     owner = find_owner(email)
     if owner is None or not owner.password_hash:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    return owner if check_password_hash(owner.password_hash, password) else None
+        owner = None
+    elif not check_password_hash(owner.password_hash, password):
+        owner = None
+    if owner is None:
+        login_throttle.failed(attempt)
+    else:
+        login_throttle.succeeded(attempt)
+    return owner
 
 
-def set_password(owner: Owner, password: object) -> None:
-    owner.password_hash = generate_password_hash(check_password(password))
+def set_password(owner: Owner, password: object, *, keep: OwnerSession | None = None) -> None:
+    """A new password; every session but `keep` (the browser that chose it) is signed out."""
+    owner.password_hash = generate_password_hash(
+        check_password(password, about=(owner.email, owner.name))
+    )
+    owner_sessions.end_all(owner, keep=keep, commit=False)
     db.session.commit()
+
+
+def remove_owner(owner: Owner) -> list[Site]:
+    """Delete the account: its sessions end, its sites lose it. The sites left with no owner
+    (an admin still manages them) are returned."""
+    sites = sites_of(owner) if not owner.is_admin else []
+    owner_sessions.end_all(owner, commit=False)
+    db.session.delete(owner)
+    db.session.flush()
+    orphans = [
+        s for s in sites
+        if db.session.scalar(select(SiteOwner.owner_id).where(
+            SiteOwner.site_id == s.id, SiteOwner.role == "owner").limit(1)) is None
+    ]  # fmt: skip
+    db.session.commit()
+    return orphans
 
 
 # --- sites ------------------------------------------------------------------------------
@@ -197,7 +220,7 @@ def accept_invite(token: object, *, owner: Owner | None = None, password: object
         owner = find_owner(record.email)
     if owner is None:
         owner = Owner(email=record.email, password_hash=generate_password_hash(
-            check_password(password)))  # fmt: skip
+            check_password(password, about=(record.email,))))  # fmt: skip
         db.session.add(owner)
         db.session.flush()
     _grant(owner, record.site, record.role)

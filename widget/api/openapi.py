@@ -52,7 +52,8 @@ NEW_COMMENT = {
         "author_url": {"type": "string", "description": "Optional website, http(s)."},
         "form_token": {
             "type": "string",
-            "description": "From POST /session/resume: when the form was shown (spam check).",
+            "description": "From POST /session/resume or the last post's answer: when the form "
+            "was shown (spam check). Each passes once.",
         },
         "homepage": {"type": "string", "description": "The form's honeypot: leave it empty."},
     },
@@ -77,8 +78,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             comment_ref,
             {
                 "type": "object",
-                "required": ["edit_key"],
-                "properties": {"edit_key": {"type": "string"}},
+                "required": ["edit_key", "form_token"],
+                "properties": {
+                    "edit_key": {"type": "string"},
+                    "form_token": {"type": "string", "description": "For the next post."},
+                },
             },
         ]
     }

@@ -182,6 +182,25 @@ def _status_for(
     return Status.PENDING.value if held else Status.PUBLISHED.value
 
 
+def status_by_site_rules(comment: Comment) -> str:
+    """What the site's rules (moderation mode, held words, a block) give a stored comment, as
+    they did when it was posted: published or pending. For an owner's "not spam"."""
+    if comment.owner_id is not None:
+        return Status.PUBLISHED.value  # the owner's own reply
+    site = comment.thread.site
+    viewer = None
+    if comment.user_id is not None:
+        viewer = db.session.scalar(
+            select(Identity)
+            .where(Identity.user_id == comment.user_id, Identity.provider == comment.provider)
+            .limit(1)
+        )
+    block = find_block(
+        site, email=comment.author_email, user_id=comment.user_id, ip_hash=comment.ip_hash
+    )
+    return _status_for(site, comment.author_email, comment.body, comment.html, viewer, block)
+
+
 def _has_held_word(site: Site, body: str) -> bool:
     words = [w for w in (site.held_words or []) if w.strip()]
     if not words:

@@ -1,8 +1,8 @@
-"""Owner pages: sites, threads per page URL, the moderation queue, settings, blocks."""
+"""Owner pages: sites, threads per page URL, the moderation queue, spam, settings, blocks."""
 
 from __future__ import annotations
 
-from . import account, sites, threads  # noqa: F401  (their routes join the blueprint)
+from . import account, sites, spam, threads  # noqa: F401  (their routes join the blueprint)
 from .views import bp
 
 __all__ = ["bp"]

@@ -11,34 +11,48 @@ from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import owners
+from .. import owner_sessions, owners
 from ..extensions import db
-from ..models import Comment, Owner, Site, Thread
+from ..models import Comment, Owner, OwnerSession, Site, Thread
 
-SESSION_KEY = "owner_id"
+# The session cookie names a server-side session (owner_sessions), never an owner's id: a
+# copy of the cookie stops working when that session ends.
+SESSION_KEY = "owner_session"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def current_owner() -> Owner | None:
-    owner_id = session.get(SESSION_KEY)
-    if not isinstance(owner_id, int):
+def current_session() -> OwnerSession | None:
+    """The signed-in browser's live session, if any."""
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str):
         return None
-    # Kept for the request, but only for the owner the session names: `g` can outlive a
-    # request (tests, the CLI), and must never hand one owner's identity to another.
+    # Kept for the request, but only for the token the cookie carries: `g` can outlive a
+    # request (tests, the CLI), and must never hand one browser's session to another.
     cached = g.get("owner")
-    if cached is None or cached.id != owner_id:
-        g.owner = db.session.get(Owner, owner_id)
-    return g.owner
+    if cached is None or cached[0] != token:
+        g.owner = (token, owner_sessions.find(token))
+    return g.owner[1]
+
+
+def current_owner() -> Owner | None:
+    record = current_session()
+    return record.owner if record is not None else None
 
 
 def sign_in(owner: Owner) -> None:
     """A fresh session for this owner: nothing from before signing in survives (fixation)."""
-    session.clear()
-    session[SESSION_KEY] = owner.id
+    sign_out()
+    token = owner_sessions.start(owner, request.headers.get("User-Agent", ""))
+    session[SESSION_KEY] = token
 
 
 def sign_out() -> None:
+    """End this browser's session on the server too, so that no copy of its cookie works."""
+    record = current_session()
+    if record is not None:
+        owner_sessions.end(record)
     session.clear()
+    g.pop("owner", None)
 
 
 def safe_next(target: object, default: str = "") -> str:

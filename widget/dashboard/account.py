@@ -6,12 +6,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
-from .. import owners
+from .. import owner_sessions, owners
 from ..auth import registry
 from ..errors import Rejected
 from ..extensions import limiter, oauth
+from ..login_throttle import BackingOff
 from ..ratelimits import TOO_FAST, limit
-from .access import current_owner, login_required, safe_next, sign_in, sign_out
+from .access import current_owner, current_session, login_required, safe_next, sign_in, sign_out
 from .forms import ActionForm, ChangePasswordForm, LoginForm, NewPasswordForm
 from .views import bp, form_error
 
@@ -26,15 +27,23 @@ def login() -> str | Response:
         form.next.data = safe_next(request.args.get("next"))
         if current_owner() is not None:
             return redirect(form.next.data)
+    headers: dict[str, str] = {}
     if form.validate_on_submit():
-        owner = owners.authenticate(form.email.data, form.password.data)
-        if owner is not None:
-            sign_in(owner)
-            return redirect(safe_next(form.next.data))
-        form.password.errors = ["That email and password do not match an owner."]
-    return render_template(
+        try:
+            owner = owners.authenticate(form.email.data, form.password.data)
+        except BackingOff as waiting:
+            form.password.errors = [waiting.message]
+            headers["Retry-After"] = str(waiting.retry_after)
+        else:
+            if owner is not None:
+                sign_in(owner)
+                return redirect(safe_next(form.next.data))
+            form.password.errors = ["That email and password do not match an owner."]
+    status = 200 if request.method == "GET" or not form.errors else 429 if headers else 400
+    page = render_template(
         "dashboard/login.html", form=form, providers=registry.all_providers().values()
-    ), 200 if request.method == "GET" or not form.errors else 400
+    )
+    return page, status, headers
 
 
 @bp.post("/logout")
@@ -45,17 +54,23 @@ def logout() -> Response:
     return redirect(url_for("dashboard.login"))
 
 
-@bp.get("/account")
-@login_required
-def account() -> str:
+def _account_page(password_form: ChangePasswordForm) -> str:
     owner = current_owner()
     assert owner is not None
     return render_template(
         "dashboard/account.html",
-        password_form=ChangePasswordForm(),
+        password_form=password_form,
         identities=owners.linked_identities(owner),
         providers=registry.all_providers().values(),
+        sessions=owner_sessions.of(owner),
+        this_session=current_session(),
     )
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    return _account_page(ChangePasswordForm())
 
 
 @bp.post("/account/password")
@@ -71,18 +86,43 @@ def change_password() -> str | Response:
             form.current.errors = ["That is not your current password."]
         else:
             try:
-                owners.set_password(owner, form.password.data)
+                owners.set_password(owner, form.password.data, keep=current_session())
             except Rejected as error:
                 form_error(form, error)
             else:
-                flash("Your password is changed.", "info")
+                flash("Your password is changed, and you are signed out everywhere else.", "info")
                 return redirect(url_for("dashboard.account"))
-    return render_template(
-        "dashboard/account.html",
-        password_form=form,
-        identities=owners.linked_identities(owner),
-        providers=registry.all_providers().values(),
-    ), 400
+    return _account_page(form), 400
+
+
+@bp.post("/account/sessions/<int:session_id>/sign-out")
+@login_required
+def end_session(session_id: int) -> Response:
+    owner = current_owner()
+    assert owner is not None
+    ActionForm().validate_on_submit()
+    this = current_session()
+    try:
+        owner_sessions.end_one(owner, session_id)
+    except Rejected:
+        abort(404)
+    if this is not None and this.id == session_id:
+        sign_out()
+        return redirect(url_for("dashboard.login"))
+    flash("That browser is signed out.", "info")
+    return redirect(url_for("dashboard.account"))
+
+
+@bp.post("/account/sessions/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    owner = current_owner()
+    assert owner is not None
+    ActionForm().validate_on_submit()
+    owner_sessions.end_all(owner)
+    sign_out()
+    flash("You are signed out everywhere, here too.", "info")
+    return redirect(url_for("dashboard.login"))
 
 
 # --- signing in with a provider ----------------------------------------------------------

@@ -58,6 +58,22 @@ def list_owners_command() -> None:
         click.echo(f"{owner.email}  {'admin  ' if owner.is_admin else ''}sites: {sites or '-'}")
 
 
+@owners_group.command("remove")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def remove_owner_command(email: str, yes: bool) -> None:
+    """Delete an owner's account: they are signed out everywhere, at once."""
+    owner = owners.find_owner(email)
+    if owner is None:
+        raise click.UsageError(f"No owner has the email {email}.")
+    if not yes:
+        click.confirm(f"Remove {owner.email} and sign them out everywhere?", abort=True)
+    orphans = owners.remove_owner(owner)
+    click.echo(f"Owner {email} removed; they are signed out everywhere.")
+    for site in orphans:
+        click.echo(f"{site.name} ({site.key}) has no owner left: only admins can manage it.")
+
+
 threads_group = click.Group("threads", help="A site's threads, one per page URL.")
 
 
@@ -95,7 +111,7 @@ def list_threads_command(site_key: str, sort: str, search: str, page: int, as_js
         click.echo(f"Page {paged.page} of {paged.pages} ({paged.total} threads): --page N")
 
 
-comments_group = click.Group("comments", help="Moderate one comment by its id.")
+comments_group = click.Group("comments", help="A site's held comments; moderate one by its id.")
 
 
 def _moderate(comment_id: int, action: str) -> None:
@@ -129,6 +145,41 @@ def spam_command(comment_id: int) -> None:
 def delete_command(comment_id: int) -> None:
     """Delete a comment (its replies stay, under a placeholder)."""
     _moderate(comment_id, "delete")
+
+
+@comments_group.command("not-spam")
+@click.argument("comment_id", type=int)
+def not_spam_command(comment_id: int) -> None:
+    """Let through a comment held as spam: published, or pending where the site holds it."""
+    _moderate(comment_id, "not-spam")
+
+
+@comments_group.command("list")
+@click.option("--site", "site_key", required=True, help="The site's key.")
+@click.option("--status", type=click.Choice(["pending", "spam"]), default="pending",
+              show_default=True, help="The queue, or what is held as spam.")  # fmt: skip
+@click.option("--page", default=1, show_default=True, help=f"{listing.PAGE_SIZE} per page.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def list_comments_command(site_key: str, status: str, page: int, as_json: bool) -> None:
+    """What waits for the owner on a site, newest first: the queue or the spam."""
+    site = _site(site_key)
+    paged = (listing.spam if status == "spam" else listing.queue)(site, max(1, page))
+    rows = [
+        {"id": c.id, "url": c.thread.url, "author_name": c.author_name,
+         "author_email": c.author_email, "body": c.body, "created_at": c.created_at.isoformat()}
+        for c in paged.items
+    ]  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    if not rows:
+        click.echo("Nothing held." if status == "pending" else "Nothing held as spam.")
+    for r in rows:
+        body = " ".join(r["body"].split())
+        click.echo(f"{r['id']:>7}  {r['author_name']} <{r['author_email']}>  {r['url']}\n"
+                   f"         {body[:100]}{'…' if len(body) > 100 else ''}")  # fmt: skip
+    if paged.pages > 1:
+        click.echo(f"Page {paged.page} of {paged.pages} ({paged.total} comments): --page N")
 
 
 @comments_group.command("restore")

@@ -1,4 +1,4 @@
-"""The dashboard's lists: a site's threads and its moderation queue, a page at a time.
+"""The dashboard's lists: a site's threads, its moderation queue and its spam, a page at a time.
 
 A page costs the same few queries however many threads a site has: one count, one page of
 rows, and one grouped count of what is pending on that page.
@@ -90,19 +90,28 @@ def pending_by_thread(thread_ids: list[int]) -> dict[int, int]:
     )
 
 
-def _pending(site: Site):  # type: ignore[no-untyped-def]
+def _held(site: Site, status: str):  # type: ignore[no-untyped-def]
     return (
         select(Comment)
         .join(Thread, Thread.id == Comment.thread_id)
-        .where(Thread.site_id == site.id, Comment.status == Status.PENDING.value)
+        .where(Thread.site_id == site.id, Comment.status == status)
     )
 
 
 def queue(site: Site, page: int = 1) -> Paged:
     """Everything held for approval on the site, newest first."""
-    total = pending_count(site)
+    return _held_page(site, Status.PENDING.value, page)
+
+
+def spam(site: Site, page: int = 1) -> Paged:
+    """Everything the spam checks (or an owner) held as spam on the site, newest first."""
+    return _held_page(site, Status.SPAM.value, page)
+
+
+def _held_page(site: Site, status: str, page: int) -> Paged:
+    total = held_counts(site).get(status, 0)
     items = db.session.scalars(
-        _pending(site)
+        _held(site, status)
         .options(contains_eager(Comment.thread))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(PAGE_SIZE)
@@ -111,14 +120,16 @@ def queue(site: Site, page: int = 1) -> Paged:
     return Paged(list(items), page, total)
 
 
-def pending_count(site: Site) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Comment.id))
+def held_counts(site: Site) -> dict[str, int]:
+    """How many comments of the site are pending and spam, in one query (for the nav)."""
+    held = (Status.PENDING.value, Status.SPAM.value)
+    return dict(
+        db.session.execute(
+            select(Comment.status, func.count(Comment.id))
             .join(Thread, Thread.id == Comment.thread_id)
-            .where(Thread.site_id == site.id, Comment.status == Status.PENDING.value)
-        )
-        or 0
+            .where(Thread.site_id == site.id, Comment.status.in_(held))
+            .group_by(Comment.status)
+        ).all()
     )
 
 

@@ -64,11 +64,13 @@ def ago(moment: datetime) -> str:
 def _layout() -> dict[str, Any]:
     """What the layout shows: who is signed in, the site at hand, and what waits there."""
     site = g.get("site")
+    held = listing.held_counts(site) if site is not None else {}
     return {
         "owner": current_owner(),
         "site": site,
         "role": g.get("role"),
-        "nav_pending": listing.pending_count(site) if site is not None else 0,
+        "nav_pending": held.get("pending", 0),
+        "nav_spam": held.get("spam", 0),
         "action_form": ActionForm(),
     }
 
