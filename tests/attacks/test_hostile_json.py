@@ -104,7 +104,7 @@ def test_a_string_that_is_not_text_in_a_sign_in_body_is_a_400(client, site, path
 
 
 def test_a_lone_surrogate_as_a_key_is_a_400(client, site):
-    response = post_raw(client, "/api/v1/comments", '{"\\ud800": 1, "site": "%s"}' % site.key)
+    response = post_raw(client, "/api/v1/comments", '{"\\ud800": 1, "site": "' + site.key + '"}')
     assert_json_refusal(response)
     assert response.status_code == 400
 
