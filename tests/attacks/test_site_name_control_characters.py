@@ -39,7 +39,8 @@ class Inbox:
         self.arrived = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
         self.arrived.set()
         return "250 OK"
 
