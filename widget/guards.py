@@ -19,8 +19,10 @@ _NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 def own_origins() -> set[str]:
+    """The service's own origin: WIDGET_PUBLIC_URL's, never the request's Host header, which
+    anyone who points a name of theirs at the server chooses (and their page's Origin with it)."""
     public = urlsplit(current_app.config["WIDGET_PUBLIC_URL"])
-    return {f"{public.scheme}://{public.netloc}", request.host_url.rstrip("/")}
+    return {f"{public.scheme}://{public.netloc}"}
 
 
 def require_own_origin() -> None:
@@ -89,7 +91,6 @@ def _not_text(field: str | None) -> Rejected:
     return Rejected(
         field,
         "The body holds a character that is not text (a lone surrogate or NUL).",
-        code="invalid_json",
     )
 
 

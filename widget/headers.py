@@ -46,8 +46,14 @@ def _is_origin(text: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    # A year of https only, once a browser has seen it over https. Not includeSubDomains: the
+    # service may share its domain with hosts that are not ours to move to https.
+    hsts = "max-age=31536000" if app.config["WIDGET_PUBLIC_URL"].startswith("https://") else ""
+
     @app.after_request
     def add(response: Response) -> Response:
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault("Content-Security-Policy", FALLBACK_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
