@@ -114,6 +114,21 @@ def test_the_databases_wal_and_shm_files_are_private_too(bare_env):
         os.umask(old)
 
 
+def test_the_rate_limit_counts_file_is_private(bare_env):
+    old = os.umask(0)
+    try:
+        app = create_app({"TESTING": True})
+        with app.app_context():
+            db.create_all()
+            # A rate-limited endpoint: its count is written to the file.
+            app.test_client().post("/api/v1/comments", json={}, headers=IFRAME)
+            for name in ("ratelimits.db", "ratelimits.db-wal", "ratelimits.db-shm"):
+                assert mode(bare_env / name) == 0o600, name
+            db.engine.dispose()
+    finally:
+        os.umask(old)
+
+
 # --- the demo -----------------------------------------------------------------------------
 
 
