@@ -22,6 +22,7 @@ install-test: $(VENV)/.test
 
 ## Install, migrate an SQLite database under instance/, create the demo site, serve on :5000.
 run: export WIDGET_PUBLIC_URL ?= http://$(HOST):$(PORT)
+run: export WIDGET_DEMO ?= 1
 run: install
 	$(VENV)/bin/widget db upgrade
 	$(VENV)/bin/widget demo

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
+import shlex
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,13 +72,16 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[Server]:
-    """A server of `workers` workers, once every worker answers; stopped at the end."""
+def gunicorn(
+    env: dict[str, str], log: Path, workers: int = 2, options: Sequence[str] = ()
+) -> Iterator[Server]:
+    """A server of `workers` workers, once every worker answers; stopped at the end.
+    `options`: more of gunicorn's (e.g. --worker-class gthread --threads 4)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [BIN / "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--access-logfile",
-         str(log), "--access-logformat", "%(p)s %(s)s", "wsgi:app"],
+        [BIN / "gunicorn", "-w", str(workers), *options, "-b", f"127.0.0.1:{port}",
+         "--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s", "wsgi:app"],
         cwd=ROOT, env=env | {"WIDGET_PUBLIC_URL": url},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -86,6 +91,24 @@ def gunicorn(env: dict[str, str], log: Path, workers: int = 2) -> Iterator[Serve
         yield server
     finally:
         stop(process)
+
+
+def documented_gunicorn() -> tuple[int, list[str]]:
+    """The workers and the other options (without bind and app) of the first gunicorn command
+    in docs/install.md, the single-machine production setup, for `gunicorn(...)` to run."""
+    text = (ROOT / "docs" / "install.md").read_text()
+    line = next(line for line in text.splitlines() if re.match(r"\S*gunicorn\s", line))
+    args = shlex.split(line)[1:]
+    workers, options = 1, []
+    while args:
+        arg = args.pop(0)
+        if arg in ("-b", "--bind"):
+            args.pop(0)
+        elif arg in ("-w", "--workers"):
+            workers = int(args.pop(0))
+        elif arg != "wsgi:app":
+            options.append(arg)
+    return workers, options
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

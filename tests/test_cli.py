@@ -60,10 +60,13 @@ def test_sites_list_shows_every_site(cli):
     assert "https://two.example" in cli("sites", "list").output
 
 
-def test_demo_creates_the_demo_site_once(cli, client):
-    assert "created" in cli("demo").output
-    assert "exists" in cli("demo").output
-    page = client.get("/demo/")
+def test_demo_creates_the_demo_site_once(make_app):
+    app = make_app(WIDGET_DEMO=True)  # (off unless asked: `make run` asks)
+    with app.app_context():
+        runner = app.test_cli_runner()
+        assert "created" in runner.invoke(args=["demo"]).output
+        assert "exists" in runner.invoke(args=["demo"]).output
+        page = app.test_client().get("/demo/")
     assert page.status_code == 200
     assert 'data-site="demo"' in page.get_data(as_text=True)
     assert "/embed.js" in page.get_data(as_text=True)

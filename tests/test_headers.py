@@ -26,9 +26,11 @@ def test_the_thread_page_may_be_framed_only_by_its_site(client, site):
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
 
 
-def test_the_demo_article_needs_no_unsafe_inline(client):
-    client.application.test_cli_runner().invoke(args=["demo"])
-    response = client.get("/demo/")
+def test_the_demo_article_needs_no_unsafe_inline(make_app):
+    app = make_app(WIDGET_DEMO=True)
+    with app.app_context():
+        app.test_cli_runner().invoke(args=["demo"])
+        response = app.test_client().get("/demo/")
     csp = response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in csp
     assert "<style" not in response.get_data(as_text=True)

@@ -22,9 +22,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
         instance_path=os.environ.get("WIDGET_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
     )
-    os.makedirs(app.instance_path, exist_ok=True)
+    config.private_instance(app.instance_path)
     app.config.update(config.load(app.instance_path))
     app.config.update(overrides or {})
+    config.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
     db.init_app(app)
     begin_writes_immediately(app)

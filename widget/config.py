@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
@@ -24,6 +26,34 @@ def database_url(instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def private_instance(instance_path: str) -> None:
+    """The instance folder, created readable by its owner only (it holds the secret key and
+    the SQLite database), whatever the umask. One that exists is left as the operator made it."""
+    path = Path(instance_path)
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)
+
+
+def private_sqlite_file(url: str) -> None:
+    """An SQLite database file, created empty (a valid database) and 0600 before SQLite
+    creates it with the umask's mode; SQLite gives its -wal and -shm files the same mode."""
+    parsed = make_url(url)
+    path = parsed.database
+    if not parsed.drivername.startswith("sqlite") or not path or path == ":memory:":
+        return
+    if parsed.query.get("uri") or path.startswith("file:"):
+        return  # (a URI filename, which SQLite parses itself)
+    if not Path(path).parent.is_dir():
+        return  # SQLite will say so
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.fchmod(fd, 0o600)
+    os.close(fd)
 
 
 def secret_key(instance_path: str) -> str:
@@ -58,7 +88,8 @@ def load(instance_path: str) -> dict[str, Any]:
             "SECRET_KEY": secret_key(instance_path),
             "WIDGET_PUBLIC_URL": public_url,
             "WIDGET_RATELIMIT_ENABLED": env_flag("WIDGET_RATELIMIT_ENABLED", True),
-            "WIDGET_DEMO": env_flag("WIDGET_DEMO", True),
+            # /demo/ (`make run` turns it on): a page anyone may post to, so off unless asked.
+            "WIDGET_DEMO": env_flag("WIDGET_DEMO", False),
             "WIDGET_MAX_BODY_CHARS": int(os.environ.get("WIDGET_MAX_BODY_CHARS", "20000")),
             "WIDGET_LINK_LIMIT": int(os.environ.get("WIDGET_LINK_LIMIT", "2")),
             # Top-level comments per page of a thread (each with all its replies).

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import smtplib
+import unicodedata
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask import current_app
 
 TIMEOUT_SECONDS = 10
+# A line break in a header value would start a header of whoever wrote the text.
+_NOT_IN_HEADERS = {"Cc", "Cs", "Zl", "Zp"}
+
+
+class Unsendable(ValueError):
+    """A header value that is not one line of text: the message is not built, let alone sent."""
+
+
+def header(value: str) -> str:
+    """`value`, checked to be one line of text that is safe in a header."""
+    if any(unicodedata.category(c) in _NOT_IN_HEADERS for c in value):
+        raise Unsendable(f"not one line of text: {value!r}")
+    return value
 
 
 def configured() -> bool:
@@ -22,12 +36,13 @@ def sender() -> str:
 
 
 def send(to: str, subject: str, text: str) -> None:
-    """Send one plain-text message; raises OSError / smtplib.SMTPException when it cannot."""
+    """Send one plain-text message; raises Unsendable for a header that is not one line of
+    text, OSError / smtplib.SMTPException when the server cannot be reached or refuses."""
     config = current_app.config
     message = EmailMessage()
-    message["From"] = sender()
-    message["To"] = to
-    message["Subject"] = subject
+    message["From"] = header(sender())
+    message["To"] = header(to)
+    message["Subject"] = header(subject)
     message.set_content(text)
     with smtplib.SMTP(
         config["WIDGET_SMTP_HOST"], config["WIDGET_SMTP_PORT"], timeout=TIMEOUT_SECONDS

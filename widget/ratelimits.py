@@ -1,7 +1,8 @@
 """Rate limits: how often one address, or one signed-in account, may post or try to sign in.
 
 Counts live in Redis when WIDGET_REDIS_URL is set, so that every worker and server shares them;
-otherwise in each process's memory (enough for one single-process server).
+otherwise in an SQLite file in the instance folder, shared by every worker and thread of this
+machine (ratelimit_store.py): a limit is the limit whatever gunicorn's worker count.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from flask import Flask, current_app, request
 
 from .auth.current import current_token
 from .extensions import limiter
+from .ratelimit_store import storage_uri
 
 DEFAULTS = {
     # Per client address: a person writes a few comments a minute at most.
@@ -37,10 +39,10 @@ def init_app(app: Flask) -> None:
     """Flask-Limiter's settings follow ours (after any overrides), then it is bound."""
     app.config.update(
         RATELIMIT_ENABLED=app.config["WIDGET_RATELIMIT_ENABLED"],
-        RATELIMIT_STORAGE_URI=app.config["WIDGET_REDIS_URL"] or "memory://",
+        RATELIMIT_STORAGE_URI=app.config["WIDGET_REDIS_URL"] or storage_uri(app.instance_path),
         RATELIMIT_KEY_PREFIX=app.config["WIDGET_RATELIMIT_PREFIX"],
         RATELIMIT_HEADERS_ENABLED=True,
-        # A Redis outage must not take commenting down with it.
+        # A Redis outage (or a counts file locked too long) must not take commenting down.
         RATELIMIT_SWALLOW_ERRORS=True,
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )

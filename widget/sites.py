@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
@@ -14,31 +15,47 @@ from .models import Moderation, Site, SiteOrigin
 from .urls import BadURL, normalize_origin, origin_of
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")
+# Control characters, line and paragraph separators, lone surrogates: a name is shown in pages
+# and in an email's Subject, where a line break would start a header of the writer's choosing.
+_NOT_IN_NAMES = {"Cc", "Cs", "Zl", "Zp"}
 
 
 def create_site(
     name: str, origins: list[str], moderation: str = Moderation.OFF.value, key: str | None = None
 ) -> Site:
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise Rejected("name", "A site needs a name of 1 to 200 characters.")
+    name = site_name(name)
     if moderation not in {m.value for m in Moderation}:
         raise Rejected("moderation", "Moderation is one of off, links, first-time, all.")
+    site = Site(key=key or secrets.token_urlsafe(12), name=name, moderation=moderation)
+    site.origins = [SiteOrigin(origin=o) for o in site_origins(origins)]
+    db.session.add(site)
+    db.session.commit()
+    return site
+
+
+def site_name(name: object) -> str:
+    """A site's name as given, trimmed; refused if empty, too long, or not one line of text."""
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > 200:
+        raise Rejected("name", "A site needs a name of 1 to 200 characters.")
+    if any(unicodedata.category(c) in _NOT_IN_NAMES for c in name):
+        raise Rejected("name", "A site's name is one line of text: no control characters.")
+    return name
+
+
+def site_origins(origins: list[str], field: str = "origin") -> list[str]:
+    """The origins, normalised and without repeats; refused unless each is scheme://host[:port]."""
     if not origins:
-        raise Rejected("origin", "A site needs at least one origin, e.g. https://blog.example.com")
+        raise Rejected(field, "A site needs at least one origin, e.g. https://blog.example.com")
     clean: list[str] = []
     for origin in origins:
         try:
             normalized = normalize_origin(origin)
         except BadURL as exc:
-            raise Rejected("origin", f"{origin!r}: {exc}") from exc
+            raise Rejected(field, f"{origin!r}: {exc}") from exc
         if normalized not in clean:
             clean.append(normalized)
-    site = Site(key=key or secrets.token_urlsafe(12), name=name, moderation=moderation)
-    site.origins = [SiteOrigin(origin=o) for o in clean]
-    db.session.add(site)
-    db.session.commit()
-    return site
+    return clean
 
 
 def get_site(key: object) -> Site:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import idna
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Query parameters that only say how a reader arrived, never which page they are on.
@@ -35,6 +38,15 @@ TRACKING_PARAMS = {
 }
 MAX_URL_LENGTH = 2048
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# scheme://host[:port] and at most a trailing slash; the host is checked on its own below.
+_ORIGIN = re.compile(
+    r"(?P<scheme>[A-Za-z]+)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^\[\]/\\:?#@%\s]+)"
+    r"(?::(?P<port>[0-9]{1,5}))?/?"
+)
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+# Where a browser would read the host as an IPv4 address (WHATWG URL: "ends in a number").
+_NUMERIC_LABEL = re.compile(r"[0-9]+|0[xX][0-9A-Fa-f]*")
+ORIGIN_FORM = "An origin is scheme://host[:port] (http and https only, no path), e.g. https://blog.example.com"
 
 
 class BadURL(ValueError):
@@ -88,13 +100,52 @@ def normalize_page_url(url: str) -> str:
 
 
 def normalize_origin(origin: str) -> str:
-    """scheme://host[:port], refusing anything with a path, query or fragment."""
-    scheme, host, port, path, query, fragment = _split(origin)
-    if path not in ("", "/") or query or fragment:
-        raise BadURL(
-            "An origin is scheme://host[:port] with no path, e.g. https://blog.example.com"
-        )
+    """The canonical scheme://host[:port] of a site's origin, or BadURL.
+
+    Origins are written into the thread page's CSP `frame-ancestors`, so nothing else passes:
+    no path, query, fragment, user name, wildcard, space, quote or `;`. The host is a DNS
+    name (letters, digits, hyphens; an IDN becomes punycode) or an IP address; the port is
+    1 to 65535, and the scheme's default port is dropped.
+    """
+    match = _ORIGIN.fullmatch(origin.strip()) if isinstance(origin, str) else None
+    if match is None:
+        raise BadURL(ORIGIN_FORM)
+    scheme = match["scheme"].lower()
+    if scheme not in DEFAULT_PORTS:
+        raise BadURL(ORIGIN_FORM)
+    host = _origin_host(match["host"])
+    port = int(match["port"]) if match["port"] else None
+    if port is not None and not 1 <= port <= 65535:
+        raise BadURL(f"A port is 1 to 65535. {ORIGIN_FORM}")
+    if port == DEFAULT_PORTS[scheme]:
+        port = None
     return f"{scheme}://{_netloc(host, port)}"
+
+
+def _origin_host(raw: str) -> str:
+    """A DNS name in lower-case ASCII, or an IP address, as a browser writes it in an origin."""
+    refused = BadURL(f"{raw!r} is not a host name or an IP address. {ORIGIN_FORM}")
+    if raw.startswith("["):
+        try:
+            return ipaddress.IPv6Address(raw[1:-1]).compressed
+        except ValueError:
+            raise refused from None
+    name = raw[:-1] if raw.endswith(".") else raw  # the root's dot: the same host
+    if not name.isascii():
+        try:
+            name = idna.encode(name, uts46=True, transitional=False).decode("ascii")
+        except idna.IDNAError:
+            raise refused from None
+    name = name.lower()
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise refused
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):
+        try:
+            return str(ipaddress.IPv4Address(name))
+        except ValueError:
+            raise refused from None
+    return name
 
 
 def origin_of(url: str) -> str:

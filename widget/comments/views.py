@@ -32,7 +32,7 @@ THEMES = {"light", "dark", "auto"}
 
 def thread_csp(origins: list[str]) -> str:
     """Only the site's own pages may frame its thread; nothing inline may run."""
-    return page_csp(" ".join(origins) or "'none'")
+    return page_csp(origins)  # each origin judged alone: a stored one may hold a space
 
 
 @bp.errorhandler(Rejected)

@@ -16,7 +16,7 @@ from ..cli import snippet
 from ..errors import Rejected
 from ..extensions import db
 from ..models import Block, Moderation, Site, SiteOrigin, utcnow
-from ..urls import BadURL, normalize_origin
+from ..sites import site_name, site_origins
 from .access import current_owner, login_required, owned_site
 from .forms import ActionForm, BlockForm, InviteForm, SettingsForm, SiteForm
 from .views import bp, form_error
@@ -95,19 +95,8 @@ def settings(site_id: int) -> str | Response:
 
 
 def _save_settings(site: Site, form: SettingsForm) -> None:
-    name = (form.name.data or "").strip()
-    if not name or len(name) > 200:
-        raise Rejected("name", "A site needs a name of 1 to 200 characters.")
-    origins: list[str] = []
-    for line in _lines(form.origins.data):
-        try:
-            origin = normalize_origin(line)
-        except BadURL as exc:
-            raise Rejected("origins", f"{line}: {exc}") from exc
-        if origin not in origins:
-            origins.append(origin)
-    if not origins:
-        raise Rejected("origins", "A site needs at least one origin.")
+    name = site_name(form.name.data)
+    origins = site_origins(_lines(form.origins.data), field="origins")
     if form.moderation.data not in {m.value for m in Moderation}:
         raise Rejected("moderation", "Choose a moderation mode.")
     words = list(dict.fromkeys(w[:100] for w in _lines(form.held_words.data)))[:500]
@@ -165,7 +154,7 @@ def _send_invite(site: Site, email: str, link: str, sender: str) -> bool:
     )  # fmt: skip
     try:
         mail.send(email, f"You are invited to help run {site.name}", text)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, mail.Unsendable) as exc:
         log.warning("invitation to %s not sent: %r", email, exc)
         flash("The invitation email could not be sent; copy the link below instead.", "error")
         return False

@@ -22,6 +22,8 @@ from .forms import ActionForm
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 CSP = page_csp("'none'")
+# What the lists (threads, queue) read from their query string, and so carry from page to page.
+LIST_PARAMETERS = ("q", "sort")
 
 
 @bp.before_request
@@ -30,6 +32,15 @@ def _fresh_request_state() -> None:
     # already pushed (the tests, the CLI): who is signed in must be read anew every time.
     for name in ("owner", "site", "role", "csrf_token"):
         g.pop(name, None)
+
+
+@bp.before_request
+def _refuse_url_for_options() -> None:
+    # url_for reads these as its own options (_method, _external, _scheme, _anchor) or as the
+    # endpoint; no dashboard page takes one, and a crafted one has no business here.
+    for name in request.args:
+        if name.startswith("_") or name == "endpoint":
+            raise Rejected(None, f"{name!r} is not a parameter of the dashboard's pages.")
 
 
 @bp.after_request
@@ -45,6 +56,13 @@ def _headers(response: Response) -> Response:
 @bp.app_template_filter("combine_attrs")
 def combine_attrs(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
     return {**first, **second}
+
+
+@bp.app_template_global()
+def page_url(endpoint: str, page: int) -> str:
+    """Page `page` of the list at hand, with the list's own parameters and nothing else."""
+    kept = {name: request.args[name] for name in LIST_PARAMETERS if name in request.args}
+    return url_for(endpoint, **(kept | {"page": page} | (request.view_args or {})))
 
 
 @bp.app_template_filter("ago")
