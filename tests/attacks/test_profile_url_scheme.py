@@ -6,48 +6,17 @@ held to the rule the guest form's website field keeps: http(s) with a real host,
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from base64 import urlsafe_b64encode
-
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import PAGE
-from widget.auth import attempts
-from widget.auth.providers import Profile
 from widget.extensions import db
 from widget.models import User
 
-SERVICE = "https://comments.example.net"
-IFRAME = {"X-Requested-With": "XMLHttpRequest", "Origin": SERVICE}
-GITHUB = {"WIDGET_GITHUB_CLIENT_ID": "gh-id", "WIDGET_GITHUB_CLIENT_SECRET": "gh-secret"}
-
 
 @pytest.fixture
-def app(make_app):  # type: ignore[no-untyped-def]
-    app = make_app(**GITHUB)
-    with app.app_context():
-        yield app
-
-
-def sign_in(client, site, profile_url: str) -> str:  # type: ignore[no-untyped-def]
-    verifier = secrets.token_urlsafe(32)
-    challenge = urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
-    started = client.post(
-        "/api/v1/auth/attempts",
-        json={"site": site.key, "provider": "github", "challenge": challenge.decode()},
-        headers=IFRAME,
-    ).json
-    popup = {"attempt": started["attempt"], "start_token": started["start_token"]}
-    client.post("/auth/start", data=popup, headers={"Origin": SERVICE})
-    attempts.complete(started["attempt"], Profile(
-        provider="github", subject="4242", name="Octo Cat", avatar_url=None,
-        profile_url=profile_url, email="octo@example.com", email_verified=True,
-    ))  # fmt: skip
-    redeemed = client.post(f"/api/v1/auth/attempts/{started['attempt']}/redeem",
-                           json={"verifier": verifier}, headers=IFRAME)  # fmt: skip
-    return redeemed.json["access_token"]
+def app(github_app):  # type: ignore[no-untyped-def]
+    return github_app
 
 
 @pytest.mark.parametrize(
@@ -63,8 +32,10 @@ def sign_in(client, site, profile_url: str) -> str:  # type: ignore[no-untyped-d
         'https://example.com/"onmouseover="alert(1)',
     ],
 )
-def test_a_profile_link_that_is_not_a_web_address_is_not_kept(client, site, post_json, url):
-    token = sign_in(client, site, url)
+def test_a_profile_link_that_is_not_a_web_address_is_not_kept(
+    signed_in, client, site, post_json, url
+):
+    token = signed_in(site, url)
     assert db.session.scalar(select(User.profile_url)) == ""
     posted = post_json({"site": site.key, "url": PAGE, "body": "Hi"},
                        headers={"Authorization": f"Bearer {token}"})  # fmt: skip
@@ -74,8 +45,8 @@ def test_a_profile_link_that_is_not_a_web_address_is_not_kept(client, site, post
     assert "javascript:" not in text and "vbscript:" not in text and "data:text" not in text
 
 
-def test_a_web_profile_link_is_kept(client, site):
-    sign_in(client, site, "https://github.com/octo")
+def test_a_web_profile_link_is_kept(signed_in, client, site):
+    signed_in(site, "https://github.com/octo")
     assert db.session.scalar(select(User.profile_url)) == "https://github.com/octo"
 
 

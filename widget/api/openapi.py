@@ -86,6 +86,16 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             },
         ]
     }
+    counts_answer = _json(
+        {
+            "type": "object",
+            "required": ["counts"],
+            "properties": {
+                "counts": {"type": "object", "additionalProperties": {"type": "integer"}}
+            },
+        },
+        "Each URL as given, with its count",
+    )
     return {
         "openapi": "3.1.0",
         "info": {"title": "Comment widget API", "version": "1"},
@@ -159,19 +169,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         },
                     ],
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["counts"],
-                                "properties": {
-                                    "counts": {
-                                        "type": "object",
-                                        "additionalProperties": {"type": "integer"},
-                                    }
-                                },
-                            },
-                            "Each URL as given, with its count",
-                        ),
+                        "200": counts_answer,
                         "400": _error_response("No url, or more than 100"),
                         "404": _error_response("No site has that key"),
                     },
@@ -205,19 +203,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         },
                     },
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["counts"],
-                                "properties": {
-                                    "counts": {
-                                        "type": "object",
-                                        "additionalProperties": {"type": "integer"},
-                                    }
-                                },
-                            },
-                            "Each URL as given, with its count",
-                        ),
+                        "200": counts_answer,
                         "400": _error_response("Not a JSON object, no urls, or more than 100"),
                         "404": _error_response("No site has that key"),
                     },
