@@ -79,15 +79,15 @@ STRING_FIELDS = ["site", "url", "title", "body", "author_name", "author_email",
 
 
 @pytest.mark.parametrize("field", STRING_FIELDS)
-@pytest.mark.parametrize("bad", ["\\ud800", "\\udfff", "a\\ud83dz", "\\u0000"])
-def test_a_string_that_is_not_text_in_any_comment_field_is_a_400(client, site, field, bad):
+def test_a_string_that_is_not_text_in_any_comment_field_is_a_400(client, site, field):
     payload = guest(site, author_website="https://ann.example")
-    # Built by hand: Python's json would refuse to write a lone surrogate as we want it sent.
-    members = [f'"{k}": "{v}"' for k, v in payload.items() if k != field]
-    members.append(f'"{field}": "x{bad}y"')
-    response = post_raw(client, "/api/v1/comments", "{" + ", ".join(members) + "}")
-    assert_json_refusal(response)
-    assert response.status_code == 400
+    for bad in ["\\ud800", "\\udfff", "a\\ud83dz", "\\u0000"]:
+        # Built by hand: Python's json would refuse to write a lone surrogate as we want it sent.
+        members = [f'"{k}": "{v}"' for k, v in payload.items() if k != field]
+        members.append(f'"{field}": "x{bad}y"')
+        response = post_raw(client, "/api/v1/comments", "{" + ", ".join(members) + "}")
+        assert_json_refusal(response)
+        assert response.status_code == 400, bad
     assert stored() == (0, 0)
 
 
