@@ -36,14 +36,14 @@ def busy_site(site, make_comment):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("path", LISTS)
-@pytest.mark.parametrize("args", CRAFTED)
-def test_url_for_options_in_a_list_query_are_a_400(client, busy_site, path, args):
+def test_url_for_options_in_a_list_query_are_a_400(client, busy_site, path):
     dashboard = signed_in(client, busy_site)
-    response = dashboard.get(path.format(id=busy_site.id), query_string={"page": "1"} | args)
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "is not a parameter" in page
-    assert 'class="pager"' not in page
+    for args in CRAFTED:
+        response = dashboard.get(path.format(id=busy_site.id), query_string={"page": "1"} | args)
+        assert response.status_code == 400, args
+        page = response.get_data(as_text=True)
+        assert "is not a parameter" in page, args
+        assert 'class="pager"' not in page, args
 
 
 @pytest.mark.parametrize("path", LISTS)

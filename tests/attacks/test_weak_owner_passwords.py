@@ -23,25 +23,26 @@ WEAK = [
 TOO_SHORT = "Kx8#mq2!Lp4"  # 11 characters, random, still too short
 
 
-@pytest.mark.parametrize("password", [*WEAK, TOO_SHORT])
-def test_the_command_line_refuses_a_guessable_or_short_password(app, password):
-    result = app.test_cli_runner().invoke(
-        args=["owners", "create", "owner@example.com", "--password-stdin"], input=password + "\n"
-    )
-    assert result.exit_code != 0
-    assert "harder to guess" in result.output or "at least 12 characters" in result.output
+def test_the_command_line_refuses_a_guessable_or_short_password(app):
+    for password in [*WEAK, TOO_SHORT]:
+        result = app.test_cli_runner().invoke(
+            args=["owners", "create", "owner@example.com", "--password-stdin"],
+            input=password + "\n",
+        )
+        assert result.exit_code != 0, password
+        assert "harder to guess" in result.output or "at least 12 characters" in result.output
     assert db.session.scalar(select(Owner)) is None
 
 
-@pytest.mark.parametrize("password", WEAK)
-def test_changing_to_a_guessable_password_is_refused(client, site, password):
+def test_changing_to_a_guessable_password_is_refused(client, site):
     dashboard = signed_in(client, site)
-    response = dashboard.post(
-        "/dashboard/account/password",
-        data={"current": PASSWORD, "password": password, "confirm": password},
-    )
-    assert response.status_code == 400
-    assert "harder to guess" in response.get_data(as_text=True)
+    for password in WEAK:
+        response = dashboard.post(
+            "/dashboard/account/password",
+            data={"current": PASSWORD, "password": password, "confirm": password},
+        )
+        assert response.status_code == 400, password
+        assert "harder to guess" in response.get_data(as_text=True), password
     assert owners.authenticate("owner@example.com", PASSWORD) is not None
 
 
@@ -59,12 +60,12 @@ def test_an_invitation_refuses_a_guessable_password(client, site):
     assert owners.find_owner("bo@example.com") is None
 
 
-@pytest.mark.parametrize("password", [*WEAK, TOO_SHORT])
-def test_the_service_itself_refuses_it_whoever_calls(app, password):
+def test_the_service_itself_refuses_it_whoever_calls(app):
     owner = make_owner()
-    with pytest.raises(Rejected) as refused:
-        owners.set_password(owner, password)
-    assert refused.value.field == "password"
+    for password in [*WEAK, TOO_SHORT]:
+        with pytest.raises(Rejected) as refused:
+            owners.set_password(owner, password)
+        assert refused.value.field == "password"
 
 
 def test_a_long_unguessable_passphrase_is_accepted(app):
