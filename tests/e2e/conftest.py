@@ -243,7 +243,7 @@ class _BlogHandler(BaseHTTPRequestHandler):
             )
             body = ARTICLE.format(title="Front page", paragraphs=f"<ul>{items}</ul>",
                                   snippet=blog.snippet.split("\n")[-1])  # fmt: skip
-        elif path in blog.pages:
+        elif blog is not None and path in blog.pages:
             body = blog.pages[path]
         elif path == "/probe/host/":
             body = PROBE_TOP.format(src=html.escape(blog.probe_url + "/probe/frame/"))

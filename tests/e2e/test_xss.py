@@ -188,12 +188,16 @@ class Poster:
     def send(self, fields: dict[str, Any]) -> requests.Response:
         self.count += 1
         payload = {"site": self.site, "author_email": f"x{self.count}@example.com"}
-        return requests.post(
+        response = requests.post(
             f"{self.service}/api/v1/comments",
             data=json.dumps(payload | self.token | fields),
             headers=self.headers,
             timeout=10,
         )
+        # Each form token passes once; an answer brings the next, as the widget keeps it.
+        if response.status_code in (201, 202):
+            self.token = {"form_token": response.json()["form_token"]}
+        return response
 
     def post(self, url: str, fields: dict[str, str]) -> tuple[dict[str, Any], set[str]]:
         """Post to `url`, replacing refused fields until it is published; which were refused."""
