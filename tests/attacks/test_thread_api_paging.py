@@ -72,19 +72,18 @@ def test_a_limit_sets_the_page_size(client, site, thread_of_120):
     assert [c["id"] for c in after["comments"] if c["parent_id"] is None] == tops[7:14]
 
 
-@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1e3", ""])
-def test_a_limit_out_of_bounds_is_refused(client, site, thread_of_120, limit):
-    response = threads(client, site, limit=limit)
-    assert response.status_code == 400
-    assert response.json["error"]["field"] == "limit"
+def test_a_limit_out_of_bounds_is_refused(client, site, thread_of_120):
+    for limit in ["0", "101", "-1", "ten", "1e3", ""]:
+        response = threads(client, site, limit=limit)
+        assert response.status_code == 400, limit
+        assert response.json["error"]["field"] == "limit", limit
 
 
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-@pytest.mark.parametrize(
-    "cursor",
+BROKEN_CURSORS = (
     [
         "garbage",
         "%%%",
@@ -96,10 +95,13 @@ def _b64(raw: bytes) -> str:
         "A" * 5000,
     ],
 )
-def test_a_broken_cursor_is_a_400_naming_it(client, site, thread_of_120, cursor):
-    response = threads(client, site, cursor=cursor)
-    assert response.status_code == 400
-    assert response.json["error"]["field"] == "cursor"
+
+
+def test_a_broken_cursor_is_a_400_naming_it(client, site, thread_of_120):
+    for cursor in BROKEN_CURSORS:
+        response = threads(client, site, cursor=cursor)
+        assert response.status_code == 400, cursor
+        assert response.json["error"]["field"] == "cursor", cursor
 
 
 def test_the_last_page_has_no_next_cursor(client, site, make_comment):
