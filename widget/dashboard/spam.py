@@ -7,11 +7,11 @@ from flask import flash, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from .. import moderation
-from ..errors import Rejected
 from ..models import Status
 from . import listing
 from .access import login_required, owned_comment, owned_site
 from .forms import ActionForm
+from .threads import act_on_many
 from .views import back, bp
 
 RELEASED = {
@@ -31,23 +31,9 @@ def spam(site_id: int) -> str:
 @bp.post("/sites/<int:site_id>/spam")
 @login_required
 def spam_bulk(site_id: int) -> Response:
-    site = owned_site(site_id)
-    ActionForm().validate_on_submit()
-    action = request.form.get("action", "")
-    ids = [int(i) for i in request.form.getlist("comment") if i.isdigit()]
-    if action not in ("not-spam", "delete"):
-        flash("Choose Not spam or Delete.", "error")
-    else:
-        try:
-            done = moderation.moderate_many(site, ids, action)
-        except Rejected as error:
-            flash(error.message, "error")
-        else:
-            plural = "s" if done != 1 else ""
-            flash(f"Not spam: {done} comment{plural}, published, or in the queue where the "
-                  "site's rules hold them." if action == "not-spam"
-                  else f"Deleted: {done} comment{plural}.", "info")  # fmt: skip
-    return back(url_for("dashboard.spam", site_id=site.id))
+    words = {"not-spam": "Not spam (published, or queued where the site's rules hold them)",
+             "delete": "Deleted"}  # fmt: skip
+    return act_on_many(owned_site(site_id), words, "dashboard.spam")
 
 
 @bp.post("/sites/<int:site_id>/comments/<int:comment_id>/not-spam")

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from .. import blocks, moderation
 from ..errors import Rejected
-from ..models import Comment
+from ..models import Comment, Site
 from . import listing
 from .access import current_owner, login_required, owned_comment, owned_site, owned_thread
 from .forms import ActionForm, BlockAuthorForm, BodyForm, ThreadTitleForm
@@ -76,20 +76,24 @@ def queue(site_id: int) -> str:
 @bp.post("/sites/<int:site_id>/queue")
 @login_required
 def bulk(site_id: int) -> Response:
-    site = owned_site(site_id)
+    words = {"approve": "Approved", "spam": "Marked as spam", "delete": "Deleted"}
+    return act_on_many(owned_site(site_id), words, "dashboard.queue")
+
+
+def act_on_many(site: Site, words: dict[str, str], listed_at: str) -> Response:
+    """One of `words`' actions on the comments ticked in a list, then back to that list."""
     ActionForm().validate_on_submit()
     action = request.form.get("action", "")
     ids = [int(i) for i in request.form.getlist("comment") if i.isdigit()]
     try:
+        if action not in words:
+            raise Rejected("action", "Choose " + " or ".join(words.values()) + ".")
         done = moderation.moderate_many(site, ids, action)
     except Rejected as error:
         flash(error.message, "error")
     else:
-        word = {"approve": "Approved", "spam": "Marked as spam", "delete": "Deleted"}.get(
-            action, "Changed"
-        )
-        flash(f"{word}: {done} comment{'s' if done != 1 else ''}.", "info")
-    return back(url_for("dashboard.queue", site_id=site.id))
+        flash(f"{words[action]}: {done} comment{'s' if done != 1 else ''}.", "info")
+    return back(url_for(listed_at, site_id=site.id))
 
 
 def _thread_url(comment: Comment) -> str:
