@@ -44,6 +44,8 @@ def test_a_comment_the_honeypot_caught_is_on_the_sites_spam_page(client, site, p
     page = dashboard.text(f"/dashboard/sites/{site.id}/spam")
     assert "I really mean this." in page
     assert "Ann Reader" in page
+    assert f"/comments/{posted.json['id']}/not-spam" in page  # and a way back out of it
+    assert 'name="action" value="not-spam"' in page
     nav = dashboard.text(f"/dashboard/sites/{site.id}/")
     assert re.search(r'Spam <span class="count"[^>]*>1</span>', nav), "the nav counts it"
 
