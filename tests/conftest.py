@@ -3,12 +3,18 @@ WIDGET_TEST_DATABASE_URL is set), the app, its test client, and small factories.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
@@ -164,3 +170,32 @@ def guest(site: Site, /, **fields: Any) -> dict[str, Any]:
         "author_name": "Ann Reader",
         "author_email": "ann@example.com",
     } | fields
+
+
+class Inbox:
+    """What a real SMTP server on 127.0.0.1 was sent: (from, to, message) each."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], EmailMessage]] = []
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((envelope.mail_from, envelope.rcpt_tos, message))
+        self.arrived.set()
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp():  # type: ignore[no-untyped-def]
+    """A real SMTP server on 127.0.0.1 that keeps what it is sent."""
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()

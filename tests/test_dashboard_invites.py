@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-import threading
 from datetime import timedelta
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.dashboard import PASSWORD, Dashboard, csrf_token, make_owner, signed_in
@@ -19,33 +13,6 @@ from widget.extensions import db
 from widget.models import Invite, utcnow
 
 # --- invitations --------------------------------------------------------------------------
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], EmailMessage]] = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.mail_from, envelope.rcpt_tos, message))
-        self.arrived.set()
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
-    """A real SMTP server on 127.0.0.1 that keeps what it is sent."""
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

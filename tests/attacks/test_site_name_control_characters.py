@@ -8,13 +8,7 @@ its settings); and the mailer never builds a header from such text, even one alr
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-import threading
-
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from tests.dashboard import Dashboard, make_owner, signed_in
@@ -31,32 +25,6 @@ HOSTILE_NAMES = [
     "Blog\u2028X",  # LINE SEPARATOR: str.splitlines() breaks here
     "Blog\u2029X",
 ]
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)
-        self.arrived.set()
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
