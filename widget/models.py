@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -20,7 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Base, db
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy builds db.Model at run time from Base: the checker sees Base's typing.
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -43,7 +50,7 @@ class Status(enum.StrEnum):
     DELETED = "deleted"
 
 
-class Site(db.Model):
+class Site(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -80,7 +87,7 @@ class Site(db.Model):
         return [o.origin for o in self.origins]
 
 
-class SiteOrigin(db.Model):
+class SiteOrigin(Model):
     """A scheme://host[:port] that may embed the site's threads."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +99,7 @@ class SiteOrigin(db.Model):
     __table_args__ = (UniqueConstraint("site_id", "origin"),)
 
 
-class Thread(db.Model):
+class Thread(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
     url_key: Mapped[str] = mapped_column(String(2048))
@@ -114,7 +121,7 @@ class Thread(db.Model):
     )
 
 
-class User(db.Model):
+class User(Model):
     """One person, who may sign in through several provider identities."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,7 +137,7 @@ class User(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Identity(db.Model):
+class Identity(Model):
     """An account at a provider; the same provider account is always the same user."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,7 +154,7 @@ class Identity(db.Model):
     __table_args__ = (UniqueConstraint("provider", "subject"),)
 
 
-class AuthToken(db.Model):
+class AuthToken(Model):
     """A commenter's credential, kept only as a hash.
 
     A `session` token lives in the iframe's partitioned cookie for weeks; `access` tokens minted
@@ -171,7 +178,7 @@ class AuthToken(db.Model):
     __table_args__ = (CheckConstraint("kind IN ('session', 'access')", name="token_kind"),)
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One sign-in, from the iframe's click to its redeeming the result.
 
     The iframe keeps a verifier in memory and sent only its SHA-256 (`challenge`), so only it
@@ -196,7 +203,7 @@ class LoginAttempt(db.Model):
     )
 
 
-class Comment(db.Model):
+class Comment(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
@@ -237,7 +244,7 @@ class Comment(db.Model):
     )
 
 
-class Owner(db.Model):
+class Owner(Model):
     """A person who runs sites: signs in to the dashboard with email and password."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -254,7 +261,7 @@ class Owner(db.Model):
         return self.name or self.email.split("@", 1)[0]
 
 
-class OwnerSession(db.Model):
+class OwnerSession(Model):
     """One browser signed in to the dashboard. Its cookie carries a random token whose hash is
     kept here, so a session ends for good when this row goes (signing out, a new password)."""
 
@@ -269,7 +276,7 @@ class OwnerSession(db.Model):
     owner: Mapped[Owner] = relationship()
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed password sign-ins for one typed email (peppered hash), from whatever address:
     what makes the next attempt wait. Kept for unknown emails too, so waiting tells nothing."""
 
@@ -281,7 +288,7 @@ class LoginThrottle(db.Model):
     )
 
 
-class SpentFormToken(db.Model):
+class SpentFormToken(Model):
     """The nonce of a comment form token already used for a post: each token passes once."""
 
     nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -289,7 +296,7 @@ class SpentFormToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
-class SiteOwner(db.Model):
+class SiteOwner(Model):
     """Who may manage a site: `owner` (everything) or `moderator` (comments only)."""
 
     owner_id: Mapped[int] = mapped_column(
@@ -306,7 +313,7 @@ class SiteOwner(db.Model):
     __table_args__ = (CheckConstraint("role IN ('owner', 'moderator')", name="site_owner_role"),)
 
 
-class OwnerIdentity(db.Model):
+class OwnerIdentity(Model):
     """A provider identity an owner linked, to sign in to the dashboard with it."""
 
     identity_id: Mapped[int] = mapped_column(
@@ -318,7 +325,7 @@ class OwnerIdentity(db.Model):
     identity: Mapped[Identity] = relationship()
 
 
-class Invite(db.Model):
+class Invite(Model):
     """An emailed link that makes its holder an owner of a site; kept only as a hash."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -336,7 +343,7 @@ class Invite(db.Model):
     __table_args__ = (CheckConstraint("role IN ('owner', 'moderator')", name="invite_role"),)
 
 
-class Block(db.Model):
+class Block(Model):
     """A guest email, a signed-in user or an IP whose new comments a site refuses or holds.
 
     The value is kept only as a peppered hash (blocks.digest); `label` is what the owner sees.
