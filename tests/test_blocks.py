@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from tests.conftest import guest
 from tests.dashboard import signed_in
-from widget import blocks
 from widget.auth import attempts
 from widget.auth.providers import Profile
+from widget.comments import blocks
 from widget.extensions import db
 from widget.models import Block, Comment, utcnow
 

@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import BLOG
 from tests.dashboard import Dashboard, make_owner, signed_in
-from widget import blocks, owners
+from widget import owners
+from widget.comments import blocks
 from widget.extensions import db
 from widget.models import Comment, Status
 

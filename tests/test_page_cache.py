@@ -8,7 +8,7 @@ import gzip
 import pytest
 
 from tests.conftest import BLOG, PAGE
-from widget import moderation
+from widget.comments import moderation
 from widget.extensions import db
 from widget.models import Comment, Site
 

@@ -78,8 +78,8 @@ def secret_key(instance_path: str) -> str:
 def load(instance_path: str) -> dict[str, Any]:
     """Everything the app reads from its environment, as Flask config keys."""
     from .auth.providers import provider_settings_from_env
+    from .comments.spam import settings as spam_settings
     from .ratelimits import settings as ratelimit_settings
-    from .spam import settings as spam_settings
 
     public_url = os.environ.get("WIDGET_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     return (

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from .blocks import digest
+from .comments.blocks import digest
 from .errors import Rejected
 from .expiry import delete_expired
 from .extensions import db

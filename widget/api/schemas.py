@@ -12,9 +12,9 @@ from flask import Request
 
 from ..comments.formatting import as_utc, author, isotime
 from ..comments.services import NewComment, ThreadPage
+from ..comments.spam import Submission
 from ..errors import Rejected
 from ..models import Comment, Status
-from ..spam import Submission
 
 COMMENT_FIELDS = (
     "site",
@@ -28,7 +28,7 @@ COMMENT_FIELDS = (
 )
 
 
-# Sent by the widget's form for the spam checks (widget/spam.py), not part of the comment.
+# Sent by the widget's form for the spam checks (widget/comments/spam.py), not part of the comment.
 FORM_FIELDS = ("form_token", "homepage")
 
 

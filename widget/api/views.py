@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .. import spam
 from ..auth.current import current_identity_on
-from ..comments import services
+from ..comments import services, spam
 from ..comments.counts import count_comments
 from ..errors import Rejected
 from ..extensions import limiter, writes_late
@@ -97,7 +96,7 @@ def create_comment():  # type: ignore[no-untyped-def]
         ip=request.remote_addr,
         submission=schemas.parse_submission(data, request),
     )
-    # A fresh form token: each passes once (widget/spam.py), and the reader may post again.
+    # A fresh form token: each passes once (widget/comments/spam.py), and the reader may post again.
     body = schemas.comment_json(posted.comment) | {"edit_key": posted.edit_key,
                                                    "form_token": spam.form_token()}  # fmt: skip
     return jsonify(body), 201 if posted.comment.status == Status.PUBLISHED.value else 202

@@ -17,7 +17,7 @@ from joserfc.errors import JoseError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from .. import spam
+from ..comments import spam
 from ..dashboard import sign_in as dashboard_sign_in
 from ..errors import Rejected
 from ..extensions import begin_writing, db, limiter, oauth, writes_late

@@ -14,14 +14,13 @@ from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer, joinedload
 
-from .. import spam
-from ..blocks import REFUSED_MESSAGE, find_block, ip_digest
 from ..errors import Rejected
 from ..extensions import begin_writing, commit_keeping_loaded, db
 from ..models import Block, Comment, Identity, Moderation, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
 from ..text import count_links, render_markdown
-from . import tree, validation
+from . import spam, tree, validation
+from .blocks import REFUSED_MESSAGE, find_block, ip_digest
 
 PRIVATE_COLUMNS = (Comment.body, Comment.author_email, Comment.edit_key_hash, Comment.ip_hash)
 
@@ -144,7 +143,7 @@ def post_comment(
 def _thread_for(site: Site, url: str, title: str) -> Thread:
     """The page's thread, created on its first comment (never on a mere view) with the title
     that comment's page gave. Later comments never rename it: a reader could write anything
-    there, and only the site's owner changes it (the dashboard, widget/moderation.py)."""
+    there, and only the site's owner changes it (the dashboard, comments/moderation.py)."""
     query = select(Thread).where(Thread.site_id == site.id, Thread.url_key == url)
     thread = db.session.scalar(query)
     if thread is None:

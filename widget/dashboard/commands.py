@@ -8,7 +8,8 @@ import sys
 import click
 from flask import current_app
 
-from .. import moderation, owners
+from .. import owners
+from ..comments import moderation
 from ..errors import Rejected
 from ..extensions import db
 from ..models import Comment, Owner

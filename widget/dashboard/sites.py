@@ -10,9 +10,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from .. import blocks, mail, owners
+from .. import mail, owners
 from ..auth import registry
 from ..cli import snippet
+from ..comments import blocks
 from ..errors import Rejected
 from ..extensions import db
 from ..models import Block, Moderation, Site, SiteOrigin, utcnow

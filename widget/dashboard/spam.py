@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import moderation
+from ..comments import moderation
 from ..models import Status
 from . import listing
 from .access import login_required, owned_comment, owned_site

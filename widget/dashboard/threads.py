@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import blocks, moderation
+from ..comments import blocks, moderation
 from ..errors import Rejected
 from ..models import Comment, Site
 from . import listing

@@ -14,10 +14,10 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import or_, select
 
-from .comments import validation
-from .errors import Rejected
-from .extensions import db
-from .models import Block, Comment, Owner, Site, User, utcnow
+from ..errors import Rejected
+from ..extensions import db
+from ..models import Block, Comment, Owner, Site, User, utcnow
+from . import validation
 
 KINDS = ("email", "user", "ip")
 ACTIONS = ("refuse", "hold")

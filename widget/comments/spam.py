@@ -22,10 +22,10 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
+from ..expiry import delete_expired
+from ..extensions import begin_writing, db
+from ..models import Site, SpentFormToken, Status, utcnow
 from . import akismet
-from .expiry import delete_expired
-from .extensions import begin_writing, db
-from .models import Site, SpentFormToken, Status, utcnow
 
 HONEYPOT_FIELD = "homepage"  # hidden from people, tempting to form-filling bots
 _SALT = "widget.comment-form"
@@ -118,7 +118,7 @@ def verdict(site: Site, submission: Submission, *, name: str, email: str, websit
 
 def settings(environ: Mapping[str, str]) -> dict[str, object]:
     """The WIDGET_* spam settings found in the environment, with defaults."""
-    from .config import env_flag
+    from ..config import env_flag
 
     return {
         "WIDGET_SPAM_CHECKS": env_flag("WIDGET_SPAM_CHECKS", True),

@@ -12,13 +12,13 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from .comments import validation
-from .comments.services import status_by_site_rules
-from .comments.tree import Row, ancestry, arrange, hang_from
-from .errors import Rejected
-from .extensions import db
-from .models import Comment, Owner, Site, Status, Thread, utcnow
-from .text import render_markdown
+from ..errors import Rejected
+from ..extensions import db
+from ..models import Comment, Owner, Site, Status, Thread, utcnow
+from ..text import render_markdown
+from . import validation
+from .services import status_by_site_rules
+from .tree import Row, ancestry, arrange, hang_from
 
 # An action and the status it gives a comment. Deleting keeps the comment (so it can be
 # restored): readers see nothing of it, or a placeholder where it has replies.
