@@ -11,7 +11,8 @@ from typing import Any
 from flask import Request
 
 from ..comments.formatting import as_utc, author, isotime
-from ..comments.services import NewComment, ThreadPage
+from ..comments.reading import ThreadPage
+from ..comments.services import NewComment
 from ..comments.spam import Submission
 from ..errors import Rejected
 from ..models import Comment, Status

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..auth.current import current_identity_on
-from ..comments import services, spam
+from ..comments import reading, services, spam
 from ..comments.counts import count_comments
 from ..errors import Rejected
 from ..extensions import limiter, writes_late
@@ -39,7 +39,7 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
 @bp.get("/threads")
 def get_thread():  # type: ignore[no-untyped-def]
     args = request.args
-    page = services.read_thread(
+    page = reading.read_thread(
         args.get("site"),
         args.get("url"),
         after=schemas.parse_cursor(args.get("cursor")),

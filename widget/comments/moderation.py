@@ -10,7 +10,6 @@ from collections.abc import Iterable
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from ..errors import Rejected
 from ..extensions import db
@@ -18,7 +17,7 @@ from ..models import Comment, Owner, Site, Status, Thread, utcnow
 from ..text import render_markdown
 from . import validation
 from .services import status_by_site_rules
-from .tree import Row, ancestry, arrange, hang_from
+from .tree import ancestry, hang_from
 
 # An action and the status it gives a comment. Deleting keeps the comment (so it can be
 # restored): readers see nothing of it, or a placeholder where it has replies.
@@ -122,19 +121,6 @@ def reply(owner: Owner, parent: Comment, body: object) -> Comment:
     recount(parent.thread_id)
     db.session.commit()
     return comment
-
-
-def thread_rows(thread: Thread) -> list[Row]:
-    """Every comment of a thread, whatever its status, oldest first with each reply after its
-    parent, drawn as deep as the site nests its threads."""
-    comments = db.session.scalars(
-        select(Comment)
-        .where(Comment.thread_id == thread.id)
-        .order_by(Comment.created_at, Comment.id)
-        .options(joinedload(Comment.user))
-    ).all()
-    tops = [c for c in comments if c.parent_id is None]
-    return arrange(tops, comments, thread.site.reply_depth - 1)
 
 
 def retitle(thread: Thread, title: object) -> Thread:

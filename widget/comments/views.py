@@ -14,7 +14,7 @@ from ..auth.session_json import provider_label
 from ..cache import pages
 from ..errors import Rejected
 from ..headers import page_csp
-from . import formatting, services
+from . import formatting, reading
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 for _filter in (
@@ -45,11 +45,11 @@ def thread() -> Response:
     """The thread page, the same for every reader: cached per thread and site version, and
     answered 304 when the reader's copy is current (per-reader bits come from thread.js)."""
     args = request.args
-    head = services.locate_thread(args.get("site"), args.get("url"), args.get("title", ""))
+    head = reading.locate_thread(args.get("site"), args.get("url"), args.get("title", ""))
     # The snippet's light or dark wins; otherwise the site's default from the dashboard.
     theme = args.get("theme") if args.get("theme") in ("light", "dark") else head.site.theme
     theme = theme if theme in THEMES else "auto"
-    sort = args.get("sort") if args.get("sort") in services.SORTS else "oldest"
+    sort = args.get("sort") if args.get("sort") in reading.SORTS else "oldest"
     page = args.get("page", 1, type=int) or 1
     page = min(max(page, 1), 100_000)
     fragment = args.get("fragment") == "1"  # "load more": only the next page's comments
@@ -75,7 +75,7 @@ def thread() -> Response:
                     content_type="text/html; charset=utf-8")  # fmt: skip
 
 
-def page_etag(head: services.ThreadHead, theme: str) -> str:
+def page_etag(head: reading.ThreadHead, theme: str) -> str:
     """Names one rendering of the page: what it shows, in which theme, by which code."""
     if head.thread is not None:
         shown = f"t{head.thread.id}.{head.thread.version}"
@@ -84,9 +84,9 @@ def page_etag(head: services.ThreadHead, theme: str) -> str:
     return f"{shown}.s{head.site.id}.{head.site.version}.{theme}.{assets.build_id()}"
 
 
-def render_page(head: services.ThreadHead, theme: str, number: int, sort: str,
+def render_page(head: reading.ThreadHead, theme: str, number: int, sort: str,
                 fragment: bool) -> str:  # fmt: skip
-    page = services.read_comments(head, number, sort)
+    page = reading.read_comments(head, number, sort)
     return render_template(
         "embed/more.html" if fragment else "embed/thread.html",
         page=page,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..comments import blocks, moderation
+from ..comments import blocks, moderation, reading
 from ..errors import Rejected
 from ..models import Comment, Site
 from . import listing
@@ -44,7 +44,7 @@ def thread(site_id: int, thread_id: int) -> str:
     return render_template(
         "dashboard/thread.html",
         thread=found,
-        rows=moderation.thread_rows(found),
+        rows=reading.thread_rows(found),
         pending=listing.pending_by_thread([found.id]).get(found.id, 0),
         title_form=ThreadTitleForm(formdata=None, data={"title": found.title}),
         reply_form=BodyForm(formdata=None),
