@@ -202,3 +202,48 @@ def test_spent_tokens_are_forgotten_once_they_would_be_too_old_anyway(app, site,
     assert post_json(guest(site, form_token=form_token(app, 30))).status_code == 201
     kept = list(db.session.scalars(select(SpentFormToken.nonce)))
     assert len(kept) == 1 and kept != ["x" * 22]
+
+
+def reasons() -> list[tuple[str, str | None]]:
+    query = select(Comment.status, Comment.status_reason).order_by(Comment.id)
+    return [(status, reason) for status, reason in db.session.execute(query)]
+
+
+@pytest.mark.parametrize(
+    ("fields", "kept"),
+    [
+        ({"homepage": "http://spam.example", "seconds_ago": 30}, ("spam", "honeypot")),
+        ({}, ("pending", "no_token")),
+        ({"seconds_ago": 1}, ("pending", "too_quick")),
+        ({"seconds_ago": 90_000}, ("pending", "stale_token")),
+        ({"author_name": SPAMMER, "seconds_ago": 30}, ("spam", "akismet")),
+        ({"seconds_ago": 30}, ("published", None)),
+    ],
+)
+def test_the_check_a_comment_failed_is_kept_as_its_reason(app, site, post_json, fields, kept):
+    fields = dict(fields)
+    if (seconds_ago := fields.pop("seconds_ago", None)) is not None:
+        fields["form_token"] = form_token(app, seconds_ago)
+    post_json(guest(site, **fields))
+    assert reasons() == [kept]
+
+
+def test_a_replayed_form_token_is_kept_as_its_reason(app, site, post_json):
+    token = form_token(app, 30)
+    post_json(guest(site, form_token=token))
+    post_json(guest(site, form_token=token, body="Again, the same token"))
+    assert reasons() == [("published", None), ("pending", "replayed_token")]
+
+
+def test_a_comment_the_site_holds_and_the_checks_call_spam_is_spam(app, make_site, post_json):
+    site = make_site(moderation="all", origins=["https://b.example"], name="B")
+    post_json(guest(site, url="https://b.example/p/", homepage="x", form_token=form_token(app, 30)))
+    assert reasons() == [("spam", "honeypot")]
+
+
+def test_a_comment_the_site_holds_keeps_the_site_rule_over_the_checks_hold(
+    app, make_site, post_json
+):
+    site = make_site(moderation="all", origins=["https://b.example"], name="B")
+    post_json(guest(site, url="https://b.example/p/", form_token=form_token(app, 1)))
+    assert reasons() == [("pending", "all_held")]

@@ -221,6 +221,8 @@ class Comment(Model):
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=Status.PUBLISHED.value)
+    # Why it has its status: the moderation rule's code, or "owner" (comments/verdicts.py).
+    status_reason: Mapped[str | None] = mapped_column(String(32))
     # SHA-256 of the secret handed to a guest, so that they alone may edit later.
     edit_key_hash: Mapped[str] = mapped_column(String(64), default="")
     # The site owner who wrote it from the dashboard: shown with an owner badge.

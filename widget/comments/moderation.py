@@ -1,7 +1,9 @@
 """What a site owner does to comments: approve, mark spam, delete, restore, edit, reply.
 
 Every change of status recounts its thread from the database (published count, time of the
-last published comment), so the figures readers see cannot drift from the comments.
+last published comment), so the figures readers see cannot drift from the comments. It keeps
+its reason, "owner" (or, where "not spam" leaves a comment held, the site rule that holds it),
+so that the lists tell a person's decisions from the rules'.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from ..extensions import db
 from ..models import Comment, Owner, Site, Status, Thread, utcnow
 from ..text import render_markdown
 from . import validation
-from .services import status_by_site_rules
+from .rules import verdict_by_site_rules
 from .tree import ancestry, hang_from
+from .verdicts import Reason, Verdict
 
 # An action and the status it gives a comment. Deleting keeps the comment (so it can be
 # restored): readers see nothing of it, or a placeholder where it has replies.
@@ -32,12 +35,20 @@ ACTIONS = {
 REFUSED = "Approve, spam, not spam, delete or restore."
 
 
-def _status_after(comment: Comment, action: str) -> str:
+def _verdict_after(comment: Comment, action: str) -> Verdict | None:
+    """The status an action gives the comment and why; None where it leaves it as it is."""
     if action != "not-spam":
-        return ACTIONS[action]
+        return Verdict(ACTIONS[action], Reason.OWNER)
     if comment.status != Status.SPAM.value:
-        return comment.status  # only spam is let through
-    return status_by_site_rules(comment)
+        return None  # only spam is let through
+    verdict = verdict_by_site_rules(comment)
+    return Verdict(verdict.status, Reason.OWNER) if verdict.reason is None else verdict
+
+
+def _change(comment: Comment, verdict: Verdict | None) -> None:
+    if verdict is None or verdict.status == comment.status:
+        return
+    comment.status, comment.status_reason = verdict.status, verdict.reason
 
 
 def recount(thread_id: int) -> None:
@@ -57,7 +68,7 @@ def moderate(comment: Comment, action: str) -> Comment:
     """Approve, mark as spam, delete or restore one comment."""
     if action not in ACTIONS:
         raise Rejected("action", REFUSED, status=400)
-    comment.status = _status_after(comment, action)
+    _change(comment, _verdict_after(comment, action))
     db.session.flush()
     recount(comment.thread_id)
     db.session.commit()
@@ -77,7 +88,7 @@ def moderate_many(site: Site, comment_ids: Iterable[int], action: str) -> int:
         .where(Comment.id.in_(ids), Thread.site_id == site.id)
     ).all()
     for comment in comments:
-        comment.status = _status_after(comment, action)
+        _change(comment, _verdict_after(comment, action))
     db.session.flush()
     for thread_id in {c.thread_id for c in comments}:
         recount(thread_id)
@@ -103,7 +114,7 @@ def reply(owner: Owner, parent: Comment, body: object) -> Comment:
     if parent.status in (Status.SPAM.value, Status.DELETED.value):
         raise Rejected("body", "Restore this comment before replying to it.", status=409)
     text = validation.body(body, current_app.config["WIDGET_MAX_BODY_CHARS"])
-    parent.status = Status.PUBLISHED.value
+    _change(parent, Verdict(Status.PUBLISHED.value, Reason.OWNER))
     levels = parent.thread.site.reply_depth  # an owner's reply nests no deeper than a reader's
     comment = Comment(
         thread_id=parent.thread_id,

@@ -15,7 +15,10 @@ from ..models import Comment, Site, Status, Thread
 from ..sites import check_page_url, get_site
 from . import tree, validation
 
-PRIVATE_COLUMNS = (Comment.body, Comment.author_email, Comment.edit_key_hash, Comment.ip_hash)
+# What readers never see: a writer's email and secrets, and why a comment was held (no hint to
+# whoever tries to get past the rules).
+PRIVATE_COLUMNS = (Comment.body, Comment.author_email, Comment.edit_key_hash, Comment.ip_hash,
+                   Comment.status_reason)  # fmt: skip
 SORTS = {"oldest", "newest"}
 PUBLISHED = Status.PUBLISHED.value
 

@@ -1,24 +1,25 @@
-"""Posting a comment: check it, decide its status, store it and commit."""
+"""Posting a comment: check what was sent, judge it by the moderation rules (rules.py), store
+it with its verdict's status and reason, and commit."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, exists, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Rejected
 from ..extensions import begin_writing, commit_keeping_loaded, db
-from ..models import Block, Comment, Identity, Moderation, Site, Status, Thread, utcnow
+from ..models import Comment, Identity, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
-from ..text import count_links, render_markdown
-from . import spam, tree, validation
-from .blocks import REFUSED_MESSAGE, find_block, ip_digest
+from ..text import render_markdown
+from . import rules, spam, tree, validation
+from .blocks import REFUSED_MESSAGE, ip_digest
+from .verdicts import REFUSED
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def post_comment(
     submission: spam.Submission | None = None,
 ) -> Posted:
     """Check and store a comment, a guest's or a signed-in reader's (`viewer`), posted from
-    `ip`: published at once, held by the site's rules, or refused if the owner blocked them."""
+    `ip`: published at once, held by the site's rules (comments/rules.py) with their reason, or
+    refused if the owner blocked them."""
     site = get_site(new.site)
     url = validation.page_url(new.url)
     check_page_url(site, url)
@@ -72,26 +74,23 @@ def post_comment(
     parent_id = validation.parent_id(new.parent_id)
     html = render_markdown(body)
     ip_hash = ip_digest(ip)
-    block = find_block(
-        site, email=email, user_id=viewer.user_id if viewer else None, ip_hash=ip_hash
-    )
-    if block is not None and block.action == "refuse":
-        raise Rejected(None, REFUSED_MESSAGE, code="blocked", status=403)
-    held = None
+    form = None
     if viewer is None and submission is not None:
-        # The widget form's checks (Akismet's may take seconds), before anything is written.
-        held = spam.verdict(site, submission, name=name, email=email, website=website,
-                            body=body, page_url=url)  # fmt: skip
+        form = rules.FormPost(submission, name=name, website=website, page_url=url)
+    # Before anything is written (Akismet's answer may take seconds); the form token is spent
+    # last, and from then on the request holds SQLite's write lock.
+    verdict = rules.judge(
+        rules.Candidate(site=site, body=body, html=html, email=email,
+                        user_id=viewer.user_id if viewer else None, ip_hash=ip_hash, form=form)
+    )  # fmt: skip
+    if verdict.status == REFUSED:
+        raise Rejected(None, REFUSED_MESSAGE, code="blocked", status=403)
 
     begin_writing()
     try:
         thread = _thread_for(site, url, title)
         if parent_id is not None:
             parent_id = _parent_for(thread, parent_id, site.reply_depth)
-        status = _status_for(site, email, body, html, viewer, block)
-        # What fails the form's checks waits for the owner, as pending or spam.
-        if held == Status.SPAM.value or (held and status == Status.PUBLISHED.value):
-            status = held
         edit_key = secrets.token_urlsafe(24)
         comment = Comment(
             thread=thread,
@@ -103,13 +102,14 @@ def post_comment(
             author_url=website,
             body=body,
             html=html,
-            status=status,
+            status=verdict.status,
+            status_reason=verdict.reason,
             edit_key_hash=hash_key(edit_key),
             ip_hash=ip_hash,
             created_at=utcnow(),
         )
         db.session.add(comment)
-        if status == Status.PUBLISHED.value:
+        if verdict.status == Status.PUBLISHED.value:
             _count_published(thread, comment)
         commit_keeping_loaded()  # the answer shows what was written, not read back
     except BaseException:
@@ -143,67 +143,6 @@ def _parent_for(thread: Thread, parent_id: int, levels: int) -> int | None:
     if not chain:
         raise Rejected("parent_id", "You can only reply to a published comment in this thread.")
     return tree.hang_from(chain, levels)
-
-
-def _status_for(
-    site: Site, email: str, body: str, html: str, viewer: Identity | None, block: Block | None
-) -> str:
-    mode = site.moderation
-    held = (
-        block is not None  # the owner blocked this writer with "hold"
-        or _has_held_word(site, body)
-        or mode == Moderation.ALL.value
-        or (mode == Moderation.LINKS.value and count_links(html) > site.link_limit)
-        or (mode == Moderation.FIRST_TIME.value and not _has_approved_comment(site, email, viewer))
-    )
-    return Status.PENDING.value if held else Status.PUBLISHED.value
-
-
-def status_by_site_rules(comment: Comment) -> str:
-    """What the site's rules (moderation mode, held words, a block) give a stored comment, as
-    they did when it was posted: published or pending. For an owner's "not spam"."""
-    if comment.owner_id is not None:
-        return Status.PUBLISHED.value  # the owner's own reply
-    site = comment.thread.site
-    viewer = None
-    if comment.user_id is not None:
-        viewer = db.session.scalar(
-            select(Identity)
-            .where(Identity.user_id == comment.user_id, Identity.provider == comment.provider)
-            .limit(1)
-        )
-    block = find_block(
-        site, email=comment.author_email, user_id=comment.user_id, ip_hash=comment.ip_hash
-    )
-    return _status_for(site, comment.author_email, comment.body, comment.html, viewer, block)
-
-
-def _has_held_word(site: Site, body: str) -> bool:
-    words = [w for w in (site.held_words or []) if w.strip()]
-    if not words:
-        return False
-    # Whole words (or phrases), any case: "ass" holds "ASS" but not "class".
-    pattern = "|".join(rf"(?<!\w){re.escape(w.strip())}(?!\w)" for w in words)
-    return re.search(pattern, body, re.IGNORECASE) is not None
-
-
-def _has_approved_comment(site: Site, email: str, viewer: Identity | None) -> bool:
-    # A signed-in reader is known by their account; a guest only by the email they typed.
-    author = Comment.user_id == viewer.user_id if viewer else Comment.author_email == email
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    and_(
-                        author,
-                        Comment.status == Status.PUBLISHED.value,
-                        Comment.thread_id == Thread.id,
-                        Thread.site_id == site.id,
-                    )
-                )
-            )
-        )
-    )
 
 
 def _count_published(thread: Thread, comment: Comment) -> None:

@@ -2,8 +2,9 @@
 between showing the form and posting it, and (optionally) Akismet.
 
 Nothing is silently dropped: a comment that fails a check is kept for the owner, as pending
-(too quick, no form token, a token already used) or as spam (honeypot, Akismet), and the poster
-gets the same 202 as any held comment. The dashboard lists both (Queue, Spam).
+(too quick, no form token, a token already used) or as spam (honeypot, Akismet), with the check
+that failed as its reason, and the poster gets the same 202 as any held comment. The dashboard
+lists both (Queue, Spam).
 
 A form token passes once: its random nonce is written to the database with the comment, under a
 unique key, so a bot that reuses one token for a flood, even through many workers at the same
@@ -26,6 +27,7 @@ from ..expiry import delete_expired
 from ..extensions import begin_writing, db
 from ..models import Site, SpentFormToken, Status, utcnow
 from . import akismet
+from .verdicts import Reason, Verdict
 
 HONEYPOT_FIELD = "homepage"  # hidden from people, tempting to form-filling bots
 _SALT = "widget.comment-form"
@@ -95,25 +97,30 @@ def _spend(shown: _Shown) -> bool:
 
 
 def verdict(site: Site, submission: Submission, *, name: str, email: str, website: str,
-            body: str, page_url: str) -> str | None:  # fmt: skip
-    """The status a guest's comment must be held at, or None if it passes every check."""
+            body: str, page_url: str) -> Verdict | None:  # fmt: skip
+    """The status a guest's comment must be held at and why, or None if it passes every
+    check. The checks run in this order, and the first that fails is the verdict."""
     if not enabled():
         return None
     if submission.honeypot:
-        return Status.SPAM.value
+        return Verdict(Status.SPAM.value, Reason.HONEYPOT)
     shown = _shown(submission.form_token)
+    if shown is None:
+        return Verdict(Status.PENDING.value, Reason.NO_TOKEN)
     minimum = current_app.config["WIDGET_SPAM_MIN_SECONDS"]
-    if shown is None or not minimum <= time.time() - shown.at <= TOKEN_LIFETIME:
-        return Status.PENDING.value
+    waited = time.time() - shown.at
+    if not minimum <= waited <= TOKEN_LIFETIME:
+        return Verdict(Status.PENDING.value,
+                       Reason.TOO_QUICK if waited < minimum else Reason.STALE_TOKEN)  # fmt: skip
     if akismet.configured() and akismet.is_spam(
         blog=site.origin_list[0], page_url=page_url, ip=submission.ip,
         user_agent=submission.user_agent, referrer=submission.referrer,
         name=name, email=email, website=website, body=body,
     ):  # fmt: skip
         _spend(shown)
-        return Status.SPAM.value
+        return Verdict(Status.SPAM.value, Reason.AKISMET)
     # Last, after Akismet's seconds: from here on the request holds SQLite's write lock.
-    return None if _spend(shown) else Status.PENDING.value
+    return None if _spend(shown) else Verdict(Status.PENDING.value, Reason.REPLAYED_TOKEN)
 
 
 def settings(environ: Mapping[str, str]) -> dict[str, object]:

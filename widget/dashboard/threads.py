@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..comments import blocks, moderation, reading
+from ..comments import blocks, moderation, reading, verdicts
 from ..errors import Rejected
 from ..models import Comment, Site
 from . import listing
@@ -14,6 +14,9 @@ from .access import current_owner, login_required, owned_comment, owned_site, ow
 from .forms import ActionForm, BlockAuthorForm, BodyForm, ThreadTitleForm
 from .sites import expiry
 from .views import back, bp
+
+# Why a held comment is held, in the queue's and the Spam list's rows (_held.html).
+bp.add_app_template_filter(verdicts.describe, "status_reason")
 
 DONE = {
     "approve": "Approved: readers see it now.",
