@@ -3,7 +3,8 @@
 Every change of status recounts its thread from the database (published count, time of the
 last published comment), so the figures readers see cannot drift from the comments. It keeps
 its reason, "owner" (or, where "not spam" leaves a comment held, the site rule that holds it),
-so that the lists tell a person's decisions from the rules'.
+so that the lists tell a person's decisions from the rules', and is announced once committed
+(events.comment_status_changed).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..errors import Rejected
 from ..extensions import db
 from ..models import Comment, Owner, Site, Status, Thread, utcnow
 from ..text import render_markdown
-from . import validation
+from . import events, validation
 from .rules import verdict_by_site_rules
 from .tree import ancestry, hang_from
 from .verdicts import Reason, Verdict
@@ -45,10 +46,12 @@ def _verdict_after(comment: Comment, action: str) -> Verdict | None:
     return Verdict(verdict.status, Reason.OWNER) if verdict.reason is None else verdict
 
 
-def _change(comment: Comment, verdict: Verdict | None) -> None:
+def _change(comment: Comment, verdict: Verdict | None, site_id: int) -> None:
     if verdict is None or verdict.status == comment.status:
         return
+    old_status = comment.status
     comment.status, comment.status_reason = verdict.status, verdict.reason
+    events.status_changed(comment, old_status, site_id)
 
 
 def recount(thread_id: int) -> None:
@@ -68,7 +71,7 @@ def moderate(comment: Comment, action: str) -> Comment:
     """Approve, mark as spam, delete or restore one comment."""
     if action not in ACTIONS:
         raise Rejected("action", REFUSED, status=400)
-    _change(comment, _verdict_after(comment, action))
+    _change(comment, _verdict_after(comment, action), comment.thread.site_id)
     db.session.flush()
     recount(comment.thread_id)
     db.session.commit()
@@ -88,7 +91,7 @@ def moderate_many(site: Site, comment_ids: Iterable[int], action: str) -> int:
         .where(Comment.id.in_(ids), Thread.site_id == site.id)
     ).all()
     for comment in comments:
-        _change(comment, _verdict_after(comment, action))
+        _change(comment, _verdict_after(comment, action), site.id)
     db.session.flush()
     for thread_id in {c.thread_id for c in comments}:
         recount(thread_id)
@@ -114,7 +117,8 @@ def reply(owner: Owner, parent: Comment, body: object) -> Comment:
     if parent.status in (Status.SPAM.value, Status.DELETED.value):
         raise Rejected("body", "Restore this comment before replying to it.", status=409)
     text = validation.body(body, current_app.config["WIDGET_MAX_BODY_CHARS"])
-    _change(parent, Verdict(Status.PUBLISHED.value, Reason.OWNER))
+    site_id = parent.thread.site_id
+    _change(parent, Verdict(Status.PUBLISHED.value, Reason.OWNER), site_id)
     levels = parent.thread.site.reply_depth  # an owner's reply nests no deeper than a reader's
     comment = Comment(
         thread_id=parent.thread_id,
@@ -129,6 +133,7 @@ def reply(owner: Owner, parent: Comment, body: object) -> Comment:
     )
     db.session.add(comment)
     db.session.flush()
+    events.posted(comment, site_id)
     recount(parent.thread_id)
     db.session.commit()
     return comment

@@ -1,5 +1,5 @@
 """Posting a comment: check what was sent, judge it by the moderation rules (rules.py), store
-it with its verdict's status and reason, and commit."""
+it with its verdict's status and reason, commit, and announce it (events.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ..extensions import begin_writing, commit_keeping_loaded, db
 from ..models import Comment, Identity, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
 from ..text import render_markdown
-from . import rules, spam, tree, validation
+from . import events, rules, spam, tree, validation
 from .blocks import REFUSED_MESSAGE, ip_digest
 from .verdicts import REFUSED
 
@@ -54,7 +54,7 @@ def post_comment(
 ) -> Posted:
     """Check and store a comment, a guest's or a signed-in reader's (`viewer`), posted from
     `ip`: published at once, held by the site's rules (comments/rules.py) with their reason, or
-    refused if the owner blocked them."""
+    refused if the owner blocked them. Announced (comments/events.py) once committed."""
     site = get_site(new.site)
     url = validation.page_url(new.url)
     check_page_url(site, url)
@@ -111,6 +111,8 @@ def post_comment(
         db.session.add(comment)
         if verdict.status == Status.PUBLISHED.value:
             _count_published(thread, comment)
+        db.session.flush()  # for its id
+        events.posted(comment, site.id)
         commit_keeping_loaded()  # the answer shows what was written, not read back
     except BaseException:
         db.session.rollback()
