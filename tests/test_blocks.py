@@ -11,7 +11,7 @@ from tests.conftest import guest
 from tests.dashboard import signed_in
 from widget import blocks
 from widget.auth import attempts
-from widget.auth.providers import Profile
+from widget.auth.profiles import Profile
 from widget.extensions import db
 from widget.models import Block, Comment, utcnow
 

@@ -17,7 +17,7 @@ from authlib.integrations.flask_client.apps import FlaskOAuth2App
 from tests.dashboard import Dashboard, make_owner, signed_in
 from widget import owners
 from widget.auth import registry
-from widget.auth.providers import Profile
+from widget.auth.profiles import Profile
 from widget.extensions import db
 from widget.models import OwnerIdentity
 

@@ -22,7 +22,7 @@ from ..errors import Rejected
 from ..extensions import db
 from ..models import Identity, LoginAttempt, Site, User, utcnow
 from . import avatars, tokens
-from .providers import Profile
+from .profiles import Profile
 
 ATTEMPT_LIFETIME = timedelta(minutes=10)  # time to get through the provider's pages
 REDEEM_WINDOW = timedelta(minutes=2)  # a finished attempt must be redeemed within this
