@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from .. import owners
 from ..auth import oauth, registry
-from ..auth.attempts import upsert_identity
+from ..auth.identities import upsert_identity
 from ..errors import Rejected
 from ..extensions import db, limiter
 from ..ratelimits import TOO_FAST, limit
