@@ -6,6 +6,8 @@ dashboard, the CLI and the tests meet one rule each.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import Moderation
+from ..models import Moderation, utcnow
 
 MODERATION_CHOICES = [
     SelectChoice(Moderation.OFF.value, "Off: publish every comment at once"),
@@ -48,6 +50,13 @@ EXPIRY_CHOICES = [
     SelectChoice("30", "30 days"),
     SelectChoice("365", "1 year"),
 ]
+
+
+def expiry(days: str | None) -> datetime | None:
+    """When a block chosen "for N days" ends; None: never."""
+    return utcnow() + timedelta(days=int(days)) if days and days.isdigit() else None
+
+
 ROLE_CHOICES = [
     SelectChoice("owner", "Owner: everything"),
     SelectChoice("moderator", "Moderator: comments only"),

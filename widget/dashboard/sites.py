@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -16,7 +15,7 @@ from ..errors import Rejected
 from ..extensions import db
 from ..models import Block, Site, utcnow
 from .access import current_owner, login_required, owned_site
-from .forms import ActionForm, BlockForm, InviteForm, SettingsForm, SiteForm
+from .forms import ActionForm, BlockForm, InviteForm, SettingsForm, SiteForm, expiry
 from .views import bp, form_error
 
 log = logging.getLogger(__name__)
@@ -148,10 +147,6 @@ def _send_invite(site: Site, email: str, link: str, sender: str) -> bool:
 
 
 # --- blocks ------------------------------------------------------------------------------
-
-
-def expiry(days: str | None):  # type: ignore[no-untyped-def]
-    return utcnow() + timedelta(days=int(days)) if days and days.isdigit() else None
 
 
 @bp.route("/sites/<int:site_id>/blocks", methods=["GET", "POST"])

@@ -11,8 +11,7 @@ from ..errors import Rejected
 from ..models import Comment, Site
 from . import listing
 from .access import current_owner, login_required, owned_comment, owned_site, owned_thread
-from .forms import ActionForm, BlockAuthorForm, BodyForm, ThreadTitleForm
-from .sites import expiry
+from .forms import ActionForm, BlockAuthorForm, BodyForm, ThreadTitleForm, expiry
 from .views import back, bp
 
 DONE = {
