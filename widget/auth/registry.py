@@ -21,7 +21,8 @@ def init_app(app: Flask) -> None:
 
 
 def all_providers() -> dict[str, Provider]:
-    return current_app.extensions[KEY]
+    providers: dict[str, Provider] = current_app.extensions[KEY]
+    return providers
 
 
 def offered(site: Site) -> list[Provider]:

@@ -20,7 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (no stub yet)
 from wtforms.validators import DataRequired, EqualTo, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -68,17 +68,21 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActionForm(FlaskForm):
+class DashboardForm(FlaskForm):  # type: ignore[misc]  # (flask_wtf has no types: FlaskForm is Any)
+    """What every form here is: Flask-WTF's, with its CSRF token."""
+
+
+class ActionForm(DashboardForm):
     """A button that changes something: only the CSRF token."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(DashboardForm):
     email = EmailField("Email", validators=[DataRequired("Give your email address.")])
     password = PasswordField("Password", validators=[DataRequired("Give your password.")])
     next = HiddenField()
 
 
-class SiteForm(FlaskForm):
+class SiteForm(DashboardForm):
     name = StringField("Name")
     origins = TextAreaField(
         "Allowed origins",
@@ -107,15 +111,15 @@ class SettingsForm(SiteForm):
     )
 
 
-class ThreadTitleForm(FlaskForm):
+class ThreadTitleForm(DashboardForm):
     title = StringField("Title", description="What readers see above the thread.")
 
 
-class BodyForm(FlaskForm):
+class BodyForm(DashboardForm):
     body = TextAreaField("Text", validators=[DataRequired("Write something first.")])
 
 
-class BlockForm(FlaskForm):
+class BlockForm(DashboardForm):
     kind = SelectField(
         "Block", choices=[SelectChoice("email", "Email address"), SelectChoice("ip", "IP address")]
     )
@@ -124,7 +128,7 @@ class BlockForm(FlaskForm):
     expires = SelectField("For", choices=EXPIRY_CHOICES, validators=[Optional()])
 
 
-class BlockAuthorForm(FlaskForm):
+class BlockAuthorForm(DashboardForm):
     kind = SelectField(
         "Block by",
         choices=[
@@ -137,12 +141,12 @@ class BlockAuthorForm(FlaskForm):
     expires = SelectField("For", choices=EXPIRY_CHOICES, validators=[Optional()])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(DashboardForm):
     email = EmailField("Email", validators=[DataRequired("Give their email address.")])
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(DashboardForm):
     password = PasswordField("Password", validators=[DataRequired("Choose a password.")])
     confirm = PasswordField(
         "Password again", validators=[EqualTo("password", "The two passwords differ.")]

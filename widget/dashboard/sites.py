@@ -7,7 +7,7 @@ import smtplib
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (no stub yet)
 
 from .. import blocks, mail, owners, sites
 from ..auth import registry
@@ -33,7 +33,7 @@ def new_site() -> str | Response:
     form = SiteForm()
     if form.validate_on_submit():
         try:
-            site = owners.create_owned_site(owner, form.name.data, _lines(form.origins.data))
+            site = owners.create_owned_site(owner, form.name.data or "", _lines(form.origins.data))
         except Rejected as error:
             form_error(form, error)
         else:
@@ -69,7 +69,7 @@ def _settings_form(site: Site) -> SettingsForm:
 
 @bp.route("/sites/<int:site_id>/settings", methods=["GET", "POST"])
 @login_required
-def settings(site_id: int) -> str | Response:
+def settings(site_id: int) -> Response | tuple[str, int]:
     site = owned_site(site_id, role="owner")
     form = _settings_form(site)
     if form.validate_on_submit():
@@ -151,13 +151,13 @@ def _send_invite(site: Site, email: str, link: str, sender: str) -> bool:
 
 @bp.route("/sites/<int:site_id>/blocks", methods=["GET", "POST"])
 @login_required
-def site_blocks(site_id: int) -> str | Response:
+def site_blocks(site_id: int) -> Response | tuple[str, int]:
     site = owned_site(site_id, role="owner")
     form = BlockForm()
     if form.validate_on_submit():
         try:
             blocks.block_value(
-                site, form.kind.data, form.value.data, action=form.action.data,
+                site, form.kind.data, form.value.data or "", action=form.action.data,
                 expires_at=expiry(form.expires.data), by=current_owner(),
             )  # fmt: skip
         except Rejected as error:

@@ -116,7 +116,7 @@ def act(site_id: int, comment_id: int, action: str) -> Response:
 
 @bp.route("/sites/<int:site_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(site_id: int, comment_id: int) -> str | Response:
+def edit(site_id: int, comment_id: int) -> Response | tuple[str, int]:
     _, comment = owned_comment(site_id, comment_id)
     form = BodyForm(data=None if request.method == "POST" else {"body": comment.body})
     if form.validate_on_submit():
