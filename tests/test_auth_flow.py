@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import PAGE, guest
 from widget.auth import attempts
-from widget.auth.providers import Profile
+from widget.auth.profiles import Profile
 from widget.auth.views import COOKIE
 from widget.extensions import db
 from widget.models import AuthToken, Identity, LoginAttempt, User

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from tests.conftest import guest
 from tests.dashboard import signed_in
-from widget.auth import attempts
-from widget.auth.providers import Profile
+from widget.auth import identities
+from widget.auth.profiles import Profile
 from widget.comments import blocks
 from widget.extensions import db
 from widget.models import Block, Comment, utcnow
@@ -85,7 +85,7 @@ def test_the_ip_of_a_comment_is_stored_hashed_and_can_be_blocked_from_it(client,
 
 
 def test_blocking_a_signed_in_reader_refuses_their_account(client, site, post_json):
-    identity = attempts.upsert_identity(
+    identity = identities.upsert_identity(
         Profile(
             provider="github",
             subject="7",

@@ -17,7 +17,7 @@ from authlib.integrations.flask_client.apps import FlaskOAuth2App
 from tests.dashboard import Dashboard, make_owner, signed_in
 from widget import owners
 from widget.auth import registry
-from widget.auth.providers import Profile
+from widget.auth.profiles import Profile
 from widget.extensions import db
 from widget.models import OwnerIdentity
 
@@ -124,6 +124,38 @@ def test_a_forged_state_does_not_sign_in(client, site, github_says):
     # Not the dashboard's sign-in: the comment popup's page answers, and nobody is signed in.
     assert response.status_code == 400
     assert client.get("/dashboard/").status_code == 302
+
+
+def test_a_reader_signing_in_meanwhile_leaves_the_owners_sign_in_to_finish(
+    client, site, github_says
+):
+    """One browser, both surfaces: each callback goes to the sign-in its state belongs to."""
+    dashboard = signed_in(client, site)
+    come_back(dashboard, go_to_github(dashboard, "/dashboard/account/link/github"))
+    dashboard.post("/dashboard/logout")
+    dashboard._token = ""
+    owners_state = go_to_github(dashboard, "/dashboard/login/github")
+    # The comment iframe on the owner's own blog signs a reader in with GitHub, in between.
+    iframe = {"X-Requested-With": "XMLHttpRequest", "Origin": "https://comments.example.net"}
+    attempt = client.post(
+        "/api/v1/auth/attempts",
+        json={"site": site.key, "provider": "github", "challenge": "c" * 43},
+        headers=iframe,
+    ).json
+    popup = client.post(
+        "/auth/start",
+        data={"attempt": attempt["attempt"], "start_token": attempt["start_token"]},
+        headers={"Origin": "https://comments.example.net"},
+    )
+    readers_state = parse_qs(urlsplit(_refresh_target(popup)).query)["state"][0]
+    assert come_back(dashboard, readers_state).status_code == 200  # the popup's page
+    signed = come_back(dashboard, owners_state)
+    assert signed.headers["Location"] == "/dashboard/"
+    assert client.get("/dashboard/").status_code != 302
+
+
+def _refresh_target(page) -> str:  # type: ignore[no-untyped-def]
+    return html.unescape(re.search(r'content="0;url=([^"]+)"', page.get_data(as_text=True))[1])
 
 
 def test_cancelling_at_github_returns_to_the_sign_in_page(client, site, github_says):

@@ -11,10 +11,9 @@ import pytest
 from authlib.integrations.flask_client import OAuth
 from flask import Flask
 
+from widget.auth.profiles import Profile, ProfileUnavailable
 from widget.auth.providers import (
     PROVIDER_NAMES,
-    Profile,
-    ProfileUnavailable,
     configured_providers,
     provider_settings_from_env,
     register_providers,

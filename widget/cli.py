@@ -9,20 +9,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
+from .auth.commands import avatars_group
+from .dashboard.commands import COMMANDS
 from .demo.views import DEMO_KEY
 from .errors import Rejected
 from .extensions import db
 from .models import Moderation, Site
 from .owners import add_site, find_owner
-from .sites import create_site
-
-
-def snippet(site: Site) -> str:
-    service = current_app.config["WIDGET_PUBLIC_URL"]
-    return (
-        '<div id="comments"></div>\n'
-        f'<script async src="{service}/embed.js" data-site="{site.key}"></script>'
-    )
+from .sites import create_site, snippet
 
 
 def _site_json(site: Site) -> dict[str, object]:
@@ -65,7 +59,8 @@ def create_site_command(
     try:
         site = create_site(name, list(origins), moderation)
     except Rejected as exc:
-        raise click.UsageError(f"--{exc.field}: {exc.message}") from exc
+        option = {"origins": "origin"}.get(exc.field or "", exc.field)
+        raise click.UsageError(f"--{option}: {exc.message}") from exc
     if owner is not None:
         add_site(owner, site)
     if as_json:
@@ -108,11 +103,7 @@ def demo_command() -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(sites)
-    from .auth.commands import avatars_group
-    from .dashboard.commands import COMMANDS
-
     app.cli.add_command(avatars_group)
-
     for group in COMMANDS:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -1,11 +1,15 @@
-"""Sites: creating them, finding them by key, and which page URLs they may have threads for."""
+"""Sites: creating them and changing their settings (every check of a setting is here, for the
+dashboard, the CLI and the tests alike), their snippet, finding them by key, and which page URLs
+they may have threads for."""
 
 from __future__ import annotations
 
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 
+from flask import current_app
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
@@ -18,44 +22,104 @@ _KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")
 # Control characters, line and paragraph separators, lone surrogates: a name is shown in pages
 # and in an email's Subject, where a line break would start a header of the writer's choosing.
 _NOT_IN_NAMES = {"Cc", "Cs", "Zl", "Zp"}
+THEMES = ("auto", "light", "dark")
+LINK_LIMIT_MAX = 100
+REPLY_DEPTH_MAX = 10  # as the database's check says
+HELD_WORD_MAX, HELD_WORDS_MAX = 100, 500
 
 
 def create_site(
-    name: str, origins: list[str], moderation: str = Moderation.OFF.value, key: str | None = None
-) -> Site:
-    name = site_name(name)
-    if moderation not in {m.value for m in Moderation}:
-        raise Rejected("moderation", "Moderation is one of off, links, first-time, all.")
-    site = Site(key=key or secrets.token_urlsafe(12), name=name, moderation=moderation)
+    name: object, origins: list[str], moderation: object = Moderation.OFF.value,
+    key: str | None = None,
+) -> Site:  # fmt: skip
+    """A new site with these settings (the others take their defaults), committed."""
+    site = Site(key=key or secrets.token_urlsafe(12), name=site_name(name))
     site.origins = [SiteOrigin(origin=o) for o in site_origins(origins)]
+    site.moderation = _moderation(moderation)
     db.session.add(site)
     db.session.commit()
     return site
+
+
+def update_site(
+    site: Site, *, name: object, origins: list[str], moderation: object, link_limit: int | None,
+    guests_allowed: bool, disabled_providers: list[str], held_words: list[str], theme: object,
+    reply_depth: int | None = None,
+) -> None:  # fmt: skip
+    """Change every setting of the site, or none: each is checked before any is kept.
+    `reply_depth` None keeps the site's (a form from before the setting sends none)."""
+    clean_name, clean_origins = site_name(name), site_origins(origins)
+    mode = _moderation(moderation)
+    if link_limit is None or not 0 <= link_limit <= LINK_LIMIT_MAX:
+        raise Rejected("link_limit", f"Number must be from 0 to {LINK_LIMIT_MAX}.")
+    colours = _choice("theme", theme, THEMES, "Not a valid choice: auto, light or dark.")
+    if reply_depth is not None and not 1 <= reply_depth <= REPLY_DEPTH_MAX:
+        raise Rejected("reply_depth", f"Choose from 1 to {REPLY_DEPTH_MAX} levels.")
+    site.name = clean_name
+    kept = {o.origin: o for o in site.origins}
+    site.origins = [kept.get(o) or SiteOrigin(origin=o) for o in clean_origins]
+    site.moderation = mode
+    site.link_limit = link_limit
+    site.guests_allowed = guests_allowed
+    site.disabled_providers = list(disabled_providers)
+    site.held_words = _held_words(held_words)
+    site.theme = colours
+    if reply_depth is not None:
+        site.reply_depth = reply_depth
+    db.session.commit()
 
 
 def site_name(name: object) -> str:
     """A site's name as given, trimmed; refused if empty, too long, or not one line of text."""
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 200:
-        raise Rejected("name", "A site needs a name of 1 to 200 characters.")
+        raise Rejected("name", "Give the site a name of 1 to 200 characters.")
     if any(unicodedata.category(c) in _NOT_IN_NAMES for c in name):
         raise Rejected("name", "A site's name is one line of text: no control characters.")
     return name
 
 
-def site_origins(origins: list[str], field: str = "origin") -> list[str]:
+def site_origins(origins: list[str]) -> list[str]:
     """The origins, normalised and without repeats; refused unless each is scheme://host[:port]."""
     if not origins:
-        raise Rejected(field, "A site needs at least one origin, e.g. https://blog.example.com")
+        raise Rejected("origins", "A site needs at least one origin, e.g. https://blog.example.com")
     clean: list[str] = []
     for origin in origins:
         try:
             normalized = normalize_origin(origin)
         except BadURL as exc:
-            raise Rejected(field, f"{origin!r}: {exc}") from exc
+            raise Rejected("origins", f"{origin!r}: {exc}") from exc
         if normalized not in clean:
             clean.append(normalized)
     return clean
+
+
+def _moderation(value: object) -> str:
+    return _choice(
+        "moderation", value, [m.value for m in Moderation],
+        "Not a valid choice: moderation is off, links, first-time or all.",
+    )  # fmt: skip
+
+
+def _choice(field: str, value: object, choices: Sequence[str], message: str) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise Rejected(field, message)
+    return value
+
+
+def _held_words(words: list[str]) -> list[str]:
+    """Trimmed, without repeats, and bounded: each is looked for in every comment posted."""
+    trimmed = (w.strip()[:HELD_WORD_MAX] for w in words)
+    return list(dict.fromkeys(w for w in trimmed if w))[:HELD_WORDS_MAX]
+
+
+def snippet(site: Site) -> str:
+    """What the owner pastes into their pages where the comments should appear."""
+    service = current_app.config["WIDGET_PUBLIC_URL"]
+    return (
+        '<div id="comments"></div>\n'
+        f'<script async src="{service}/embed.js" data-site="{site.key}"></script>'
+    )
 
 
 def get_site(key: object) -> Site:

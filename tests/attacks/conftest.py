@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from widget.auth import attempts
-from widget.auth.providers import Profile
+from widget.auth.profiles import Profile
 
 SERVICE = "https://comments.example.net"
 IFRAME = {"X-Requested-With": "XMLHttpRequest", "Origin": SERVICE}

@@ -39,7 +39,7 @@ from sqlalchemy import select
 
 from tests.conftest import PAGE
 from widget.auth import avatars, picture_fetch, registry
-from widget.auth.providers import Profile
+from widget.auth.profiles import Profile
 from widget.extensions import db
 from widget.models import User
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..auth.current import current_identity_on
@@ -20,12 +20,14 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.errorhandler(Rejected)
-def _rejected(error: Rejected):  # type: ignore[no-untyped-def]
+def _rejected(error: Rejected) -> tuple[Response, int]:
     return jsonify(error.as_json()), error.status
 
 
 @bp.app_errorhandler(HTTPException)
-def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def _http_error(
+    error: HTTPException,
+) -> HTTPException | tuple[Response, int, list[tuple[str, str]]]:
     # Registered on the app, since a 404 for an unknown path never reaches the blueprint.
     if not request.path.startswith(bp.url_prefix or "/api"):
         return error
@@ -37,7 +39,7 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/threads")
-def get_thread():  # type: ignore[no-untyped-def]
+def get_thread() -> Response:
     args = request.args
     page = reading.read_thread(
         args.get("site"),
@@ -49,7 +51,7 @@ def get_thread():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/counts")
-def get_counts():  # type: ignore[no-untyped-def]
+def get_counts() -> Response:
     """Counts for many pages in one request; readable by the site's own pages (CORS)."""
     response = _counts_answer(request.args.get("site"), request.args.getlist("url"))
     response.cache_control.public = True
@@ -59,7 +61,7 @@ def get_counts():  # type: ignore[no-untyped-def]
 
 @bp.post("/counts")
 @writes_late  # it only reads: SQLite's write lock is never taken
-def post_counts():  # type: ignore[no-untyped-def]
+def post_counts() -> Response:
     """The same question in a body, for pages whose URLs would make a query string longer than
     a proxy or gunicorn accepts (4 KB). Sent as text/plain, it needs no CORS preflight."""
     data = json_object(any_type=True)
@@ -71,7 +73,7 @@ def post_counts():  # type: ignore[no-untyped-def]
     return response
 
 
-def _counts_answer(site: object, urls: list[str]):  # type: ignore[no-untyped-def]
+def _counts_answer(site: object, urls: list[str]) -> Response:
     origin = request.headers.get("Origin")
     counts = count_comments(site, origin, urls)
     response = jsonify({"counts": counts.by_url})
@@ -86,7 +88,7 @@ def _counts_answer(site: object, urls: list[str]):  # type: ignore[no-untyped-de
 @limiter.limit(limit("WIDGET_RATELIMIT_POST"), error_message=TOO_FAST)
 @limiter.limit(limit("WIDGET_RATELIMIT_POST_USER"), key_func=account, exempt_when=is_guest,
                error_message=TOO_FAST)  # fmt: skip
-def create_comment():  # type: ignore[no-untyped-def]
+def create_comment() -> tuple[Response, int]:
     require_iframe_request()
     data = json_object()
     viewer = current_identity_on(data.get("site"))
@@ -103,5 +105,5 @@ def create_comment():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> Response:
     return jsonify(openapi_document(current_app.config["WIDGET_PUBLIC_URL"]))

@@ -13,6 +13,8 @@ from ..extensions import db
 from ..models import AuthToken, Identity, Site
 from . import tokens
 
+_TOKEN = "widget.access_token"  # the request's token, once looked up
+
 
 def bearer() -> str | None:
     header = request.headers.get("Authorization", "")
@@ -25,11 +27,11 @@ def current_token() -> AuthToken | None:
     secret = bearer()
     if secret is None:
         return None
-    # Looked up once per request (rate limits and the view both ask); kept on the request, not
+    # Looked up once per request (rate limits and the view both ask); kept with the request, not
     # on `g`, whose app context can outlive a request.
-    if not hasattr(request, "widget_token"):
-        request.widget_token = tokens.find(secret, "access")  # type: ignore[attr-defined]
-    token = request.widget_token  # type: ignore[attr-defined]
+    if _TOKEN not in request.environ:
+        request.environ[_TOKEN] = tokens.find(secret, "access")
+    token: AuthToken | None = request.environ[_TOKEN]
     if token is None:
         raise Rejected(None, "Your sign-in has expired. Sign in again.", code="signed_out",
                        status=401)  # fmt: skip

@@ -18,6 +18,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 DEADLINE_SECONDS = 5.0
@@ -28,7 +29,7 @@ USER_AGENT = "widget-avatar-fetch/1"
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-SocketAddress = tuple[int, tuple]  # (family, sockaddr) as getaddrinfo gives them
+SocketAddress = tuple[int, tuple[Any, ...]]  # (family, sockaddr) as getaddrinfo gives them
 
 # IPv6 forms whose last 32 bits are an IPv4 address (RFC 6052), judged as that address.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
@@ -62,8 +63,8 @@ def is_public(address: Address) -> bool:
 
 def allowed(address: Address, trusted: Iterable[Network] = ()) -> bool:
     """Public, or in a network the operator said is theirs to fetch from."""
-    plain = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-    plain = plain or address
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    plain: Address = mapped or address
     return is_public(address) or any(plain in network for network in trusted)
 
 

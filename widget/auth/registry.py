@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Flask, current_app
 
 from ..extensions import oauth
@@ -19,10 +21,18 @@ def init_app(app: Flask) -> None:
 
 
 def all_providers() -> dict[str, Provider]:
-    return current_app.extensions[KEY]
+    providers: dict[str, Provider] = current_app.extensions[KEY]
+    return providers
 
 
 def offered(site: Site) -> list[Provider]:
     """Every configured provider the site's owner has not turned off, in display order."""
     disabled = set(site.disabled_providers or [])
     return [p for name, p in all_providers().items() if name not in disabled]
+
+
+def turned_off(offered: Iterable[str]) -> list[str]:
+    """The configured providers a site does not offer: what it stores (`Site.disabled_providers`),
+    so that a provider configured later is offered by default."""
+    kept = set(offered)
+    return [name for name in all_providers() if name not in kept]

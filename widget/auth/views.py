@@ -7,46 +7,44 @@ redeeming its own attempt, and keeps the session in a Partitioned cookie.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-import requests
-from authlib.integrations.base_client.errors import OAuthError
-from flask import Blueprint, current_app, jsonify, render_template, request, session
-from joserfc.errors import JoseError
+from flask import Blueprint, jsonify, render_template, request
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from ..comments import spam
-from ..dashboard import sign_in as dashboard_sign_in
 from ..errors import Rejected
-from ..extensions import begin_writing, db, limiter, oauth, writes_late
+from ..extensions import begin_writing, db, limiter, writes_late
 from ..guards import json_object, require_iframe_request, require_own_origin
 from ..ratelimits import TOO_FAST, limit
 from ..sites import get_site
-from . import attempts, registry, tokens
+from . import attempts, oauth, registry, tokens
 from .current import bearer, current_identity_on, current_token
 from .session_json import user_json
 
 api = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-log = logging.getLogger(__name__)
 
 COOKIE = "__Host-widget_session"
+# The popup's finisher (auth.oauth): the reader's attempt waits under this session key.
+READER = "login_attempt"
 
 
 @api.errorhandler(Rejected)
-def _json_rejected(error: Rejected):  # type: ignore[no-untyped-def]
+def _json_rejected(error: Rejected) -> tuple[Response, int]:
     return jsonify(error.as_json()), error.status
 
 
 @bp.errorhandler(Rejected)
-def _page_rejected(error: Rejected):  # type: ignore[no-untyped-def]
+def _page_rejected(error: Rejected) -> tuple[str, int, dict[str, str]]:
     return _done("", error.message, error.status)
 
 
 @bp.errorhandler(429)
-def _page_too_fast(error: HTTPException):  # type: ignore[no-untyped-def]
+def _page_too_fast(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     response = error.get_response()
     page, status, headers = _done("", TOO_FAST, 429)
     return page, status, headers | {"Retry-After": response.headers.get("Retry-After", "60")}
@@ -57,7 +55,7 @@ def _page_too_fast(error: HTTPException):  # type: ignore[no-untyped-def]
 
 @api.post("/auth/attempts")
 @limiter.limit(limit("WIDGET_RATELIMIT_SIGNIN"), error_message=TOO_FAST)
-def create_attempt():  # type: ignore[no-untyped-def]
+def create_attempt() -> tuple[Response, int]:
     require_iframe_request()
     data = json_object()
     site = get_site(data.get("site"))
@@ -74,7 +72,7 @@ def create_attempt():  # type: ignore[no-untyped-def]
 
 
 @api.post("/auth/attempts/<attempt_id>/redeem")
-def redeem_attempt(attempt_id: str):  # type: ignore[no-untyped-def]
+def redeem_attempt(attempt_id: str) -> Response | tuple[Response, int]:
     require_iframe_request()
     redeemed = attempts.redeem(attempt_id, json_object().get("verifier"))
     if redeemed is None:
@@ -94,7 +92,7 @@ def redeem_attempt(attempt_id: str):  # type: ignore[no-untyped-def]
 
 @api.post("/session/resume")
 @writes_late  # every page view asks: a guest's, which writes nothing, never waits for a writer
-def resume_session():  # type: ignore[no-untyped-def]
+def resume_session() -> Response:
     """Swap the partitioned session cookie for a short-lived access token for this page view."""
     require_iframe_request()
     site = get_site(json_object().get("site"))
@@ -110,7 +108,7 @@ def resume_session():  # type: ignore[no-untyped-def]
 
 
 @api.post("/session/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> Response:
     require_iframe_request()
     token = current_token() or tokens.find(request.cookies.get(COOKIE), "session")
     if token is not None:
@@ -122,7 +120,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 
 @api.get("/me")
-def me():  # type: ignore[no-untyped-def]
+def me() -> Response:
     if "site" in request.args:
         identity = current_identity_on(request.args["site"])
     else:
@@ -161,65 +159,63 @@ def _clear_session_cookie(response: Response) -> None:
 # --- the popup's side -------------------------------------------------------------------
 
 
+@bp.record_once
+def _register_finisher(state: BlueprintSetupState) -> None:
+    oauth.register_finisher(state.app, READER, _finish)
+
+
 @bp.post("/start")
 @limiter.limit(limit("WIDGET_RATELIMIT_SIGNIN"), error_message=TOO_FAST)
-def start():  # type: ignore[no-untyped-def]
+def start() -> tuple[str, int, dict[str, str]]:
     """Send the popup to the provider for an attempt our iframe created (only it can post here)."""
     require_own_origin()
     attempt = attempts.start(request.form.get("attempt"), request.form.get("start_token"))
-    session["login_attempt"] = attempt.id
-    client = oauth.create_client(attempt.provider)
-    redirect_uri = f"{current_app.config['WIDGET_PUBLIC_URL']}/auth/{attempt.provider}/callback"
-    authorization = client.create_authorization_url(redirect_uri)
-    client.save_authorize_data(redirect_uri=redirect_uri, **authorization)
+    url = oauth.start(attempt.provider, READER, attempt=attempt.id)
     # A page that moves on, not a redirect: the iframe's CSP form-action would also govern a
     # redirect answering its form, and block every provider's origin.
     label = registry.all_providers()[attempt.provider].label
-    page = render_template("auth/go.html", url=authorization["url"], label=label)
+    page = render_template("auth/go.html", url=url, label=label)
     return page, 200, {"Content-Security-Policy": POPUP_CSP, "Cache-Control": "no-store"}
 
 
 @bp.get("/<provider>/callback")
-def callback(provider: str):  # type: ignore[no-untyped-def]
-    providers = registry.all_providers()
-    if provider not in providers:
+def callback(provider: str) -> ResponseReturnValue:
+    """Every provider's one redirect URL: the sign-in ends where it was started (auth.oauth)."""
+    configured = registry.all_providers().get(provider)
+    if configured is None:
         return _done("", "That sign-in provider is not configured here.", 404)
-    label = providers[provider].label
-    # An owner signing in to the dashboard comes back to the same registered redirect URL.
-    pending = session.pop("dashboard_login", None)
-    if dashboard_sign_in.is_dashboard_sign_in(pending, provider):
-        return dashboard_sign_in.finish(provider, pending)
-    attempt_id = session.pop("login_attempt", None)
-    if request.args.get("error"):
-        message = _provider_error(label)
+    # A callback that no sign-in of this browser's claims is this popup's to answer.
+    return oauth.callback(configured, otherwise=READER)
+
+
+def _finish(outcome: oauth.Outcome) -> tuple[str, int, dict[str, str]]:
+    """The reader's attempt learns how the sign-in went; the popup says so, and closes."""
+    label = outcome.provider.label
+    attempt_id = str(outcome.pending.get("attempt") or "") if outcome.pending else ""
+    if outcome.error:
+        message = _provider_error(label, outcome.error, outcome.error_description)
         if attempt_id:
             attempts.fail(attempt_id, message)
-        return _done(attempt_id or "", message, 200)
+        return _done(attempt_id, message, 200)
     if not attempt_id:
         # A provider link opened in another browser than the one that started it.
         return _done("", "This sign-in was not started in this browser. Start again from the "
                          "comment form.", 400)  # fmt: skip
-    try:
-        token = oauth.create_client(provider).authorize_access_token()
-        profile = providers[provider].fetch_profile(oauth.create_client(provider), token)
-    except (OAuthError, JoseError, requests.RequestException, KeyError, ValueError) as exc:
-        # JoseError: an ID token with a wrong nonce, audience, issuer, signature or expiry.
-        log.warning("sign-in with %s failed: %r", provider, exc)
+    if outcome.profile is None:
         message = f"{label} did not confirm who you are. Please try again."
         attempts.fail(attempt_id, message)
         return _done(attempt_id, message, 400)
-    attempts.complete(attempt_id, profile)
+    attempts.complete(attempt_id, outcome.profile)
     return _done(attempt_id, "", 200)
 
 
-def _provider_error(label: str) -> str:
-    if request.args.get("error") == "access_denied":
+def _provider_error(label: str, error: str, description: str) -> str:
+    if error == "access_denied":
         return f"Signing in with {label} was cancelled. You can still comment as a guest."
-    detail = (request.args.get("error_description") or request.args.get("error") or "")[:200]
-    return f"{label} could not sign you in ({detail})."
+    return f"{label} could not sign you in ({(description or error)[:200]})."
 
 
-def _done(attempt_id: str, error: str, status: int):  # type: ignore[no-untyped-def]
+def _done(attempt_id: str, error: str, status: int) -> tuple[str, int, dict[str, str]]:
     page = render_template("auth/done.html", attempt=attempt_id, error=error)
     return page, status, {"Content-Security-Policy": POPUP_CSP}
 

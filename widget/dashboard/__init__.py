@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import account, sites, spam, threads  # noqa: F401  (their routes join the blueprint)
+# Their routes join the blueprint.
+from . import account, sign_in, sites, spam, threads  # noqa: F401
 from .views import bp
 
 __all__ = ["bp"]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
 from .. import owner_sessions, owners
 from ..extensions import db
@@ -18,7 +19,8 @@ from ..models import Comment, Owner, OwnerSession, Site, Thread
 # The session cookie names a server-side session (owner_sessions), never an owner's id: a
 # copy of the cookie stops working when that session ends.
 SESSION_KEY = "owner_session"
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def current_session() -> OwnerSession | None:
@@ -31,7 +33,8 @@ def current_session() -> OwnerSession | None:
     cached = g.get("owner")
     if cached is None or cached[0] != token:
         g.owner = (token, owner_sessions.find(token))
-    return g.owner[1]
+    record: OwnerSession | None = g.owner[1]
+    return record
 
 
 def current_owner() -> Owner | None:
@@ -64,14 +67,14 @@ def safe_next(target: object, default: str = "") -> str:
     return target
 
 
-def login_required(view: F) -> F:
+def login_required(view: Callable[P, R]) -> Callable[P, R | Response]:
     @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | Response:
         if current_owner() is None:
             return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+    return wrapped
 
 
 def owned_site(site_id: int, role: str = "moderator") -> Site:
@@ -85,7 +88,7 @@ def owned_site(site_id: int, role: str = "moderator") -> Site:
         select(Site).where(Site.id == site_id).options(selectinload(Site.origins))
     )
     their_role = owners.role_on(owner, site) if owner and site else None
-    if their_role is None:
+    if site is None or their_role is None:
         abort(404)
     if role == "owner" and their_role != "owner":
         abort(403)

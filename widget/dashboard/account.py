@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from .. import owner_sessions, owners
 from ..auth import registry
 from ..errors import Rejected
-from ..extensions import limiter, oauth
+from ..extensions import limiter
 from ..login_throttle import BackingOff
 from ..ratelimits import TOO_FAST, limit
 from .access import current_owner, current_session, login_required, safe_next, sign_in, sign_out
 from .forms import ActionForm, ChangePasswordForm, LoginForm, NewPasswordForm
 from .views import bp, form_error
 
-PENDING_KEY = "dashboard_login"  # read back by auth.views.callback
-
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(limit("WIDGET_RATELIMIT_LOGIN"), methods=["POST"], error_message=TOO_FAST)
-def login() -> str | Response:
+def login() -> Response | tuple[str, int, dict[str, str]]:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
@@ -75,7 +73,7 @@ def account() -> str:
 
 @bp.post("/account/password")
 @login_required
-def change_password() -> str | Response:
+def change_password() -> Response | tuple[str, int]:
     owner = current_owner()
     assert owner is not None
     form = ChangePasswordForm()
@@ -125,51 +123,7 @@ def sign_out_everywhere() -> Response:
     return redirect(url_for("dashboard.login"))
 
 
-# --- signing in with a provider ----------------------------------------------------------
-
-
-def _go_to_provider(provider: str, mode: str) -> str:
-    """Start the provider's sign-in; the callback (auth.views) comes back to sign_in.py.
-
-    A page that moves on by itself, not a redirect: CSP form-action would stop a form's
-    redirect to another origin.
-    """
-    providers = registry.all_providers()
-    if provider not in providers:
-        abort(404)
-    client = oauth.create_client(provider)
-    redirect_uri = f"{current_app.config['WIDGET_PUBLIC_URL']}/auth/{provider}/callback"
-    authorization = client.create_authorization_url(redirect_uri)
-    client.save_authorize_data(redirect_uri=redirect_uri, **authorization)
-    session[PENDING_KEY] = {
-        "mode": mode,
-        "provider": provider,
-        "state": authorization["state"],
-        "next": safe_next(request.form.get("next")),
-    }
-    return render_template(
-        "auth/go.html",
-        url=authorization["url"],
-        label=providers[provider].label,
-        stylesheet="dashboard.css",
-        body_class="",
-        main_class="main narrow",
-        button_class="button primary",
-    )
-
-
-@bp.post("/login/<provider>")
-@limiter.limit(limit("WIDGET_RATELIMIT_SIGNIN"), error_message=TOO_FAST)
-def login_with(provider: str) -> str:
-    ActionForm().validate_on_submit()
-    return _go_to_provider(provider, "login")
-
-
-@bp.post("/account/link/<provider>")
-@login_required
-def link(provider: str) -> str:
-    ActionForm().validate_on_submit()
-    return _go_to_provider(provider, "link")
+# --- linked sign-in accounts (linking one: sign_in.py) -------------------------------
 
 
 @bp.post("/account/unlink/<int:identity_id>")

@@ -12,12 +12,12 @@ from .. import owners
 from ..comments import moderation
 from ..errors import Rejected
 from ..extensions import db
-from ..models import Comment, Owner
+from ..models import Comment, Owner, Site
 from ..sites import get_site
 from . import listing
 
 
-def _site(key: str):  # type: ignore[no-untyped-def]
+def _site(key: str) -> Site:
     try:
         return get_site(key)
     except Rejected as exc:
@@ -175,9 +175,9 @@ def list_comments_command(site_key: str, status: str, page: int, as_json: bool) 
         return
     if not rows:
         click.echo("Nothing held." if status == "pending" else "Nothing held as spam.")
-    for r in rows:
-        body = " ".join(r["body"].split())
-        click.echo(f"{r['id']:>7}  {r['author_name']} <{r['author_email']}>  {r['url']}\n"
+    for c in paged.items:
+        body = " ".join(c.body.split())
+        click.echo(f"{c.id:>7}  {c.author_name} <{c.author_email}>  {c.thread.url}\n"
                    f"         {body[:100]}{'…' if len(body) > 100 else ''}")  # fmt: skip
     if paged.pages > 1:
         click.echo(f"Page {paged.page} of {paged.pages} ({paged.total} comments): --page N")

@@ -7,9 +7,9 @@ rows, and one grouped count of what is pending on that page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
@@ -53,7 +53,9 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def threads(site: Site, *, sort: str = "activity", search: str = "", page: int = 1) -> Paged:
+def threads(
+    site: Site, *, sort: str = "activity", search: str = "", page: int = 1
+) -> Paged[ThreadRow]:
     """A page of the site's threads, busiest or latest first, with their pending counts."""
     where = [Thread.site_id == site.id]
     search = search.replace("\x00", "").strip()[:200]
@@ -63,6 +65,7 @@ def threads(site: Site, *, sort: str = "activity", search: str = "", page: int =
             or_(Thread.url.ilike(pattern, escape="\\"), Thread.title.ilike(pattern, escape="\\"))
         )
     total = db.session.scalar(select(func.count(Thread.id)).where(*where)) or 0
+    order: tuple[ColumnElement[Any], ...]
     if sort == "count":
         order = (Thread.published_count.desc(), Thread.id.desc())
     else:
@@ -90,7 +93,7 @@ def pending_by_thread(thread_ids: list[int]) -> dict[int, int]:
     )
 
 
-def _held(site: Site, status: str):  # type: ignore[no-untyped-def]
+def _held(site: Site, status: str) -> Select[Comment]:
     return (
         select(Comment)
         .join(Thread, Thread.id == Comment.thread_id)
@@ -98,17 +101,17 @@ def _held(site: Site, status: str):  # type: ignore[no-untyped-def]
     )
 
 
-def queue(site: Site, page: int = 1) -> Paged:
+def queue(site: Site, page: int = 1) -> Paged[Comment]:
     """Everything held for approval on the site, newest first."""
     return _held_page(site, Status.PENDING.value, page)
 
 
-def spam(site: Site, page: int = 1) -> Paged:
+def spam(site: Site, page: int = 1) -> Paged[Comment]:
     """Everything the spam checks (or an owner) held as spam on the site, newest first."""
     return _held_page(site, Status.SPAM.value, page)
 
 
-def _held_page(site: Site, status: str, page: int) -> Paged:
+def _held_page(site: Site, status: str, page: int) -> Paged[Comment]:
     total = held_counts(site).get(status, 0)
     items = db.session.scalars(
         _held(site, status)

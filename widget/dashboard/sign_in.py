@@ -1,58 +1,77 @@
-"""The end of an owner's sign-in with a provider: auth.views.callback hands over to us here.
+"""Owners signing in with a provider, or linking one to their account: the start and the end.
 
-Every provider has one registered redirect URL, /auth/<name>/callback, shared with the
-comment iframe's popup; the session says which of the two started the sign-in.
+The sign-in itself (the provider's pages, the shared /auth/<name>/callback, the profile) is
+auth.oauth's; this module starts it for the dashboard and registers the finisher it ends in.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
-import requests
-from authlib.integrations.base_client.errors import OAuthError
-from flask import flash, redirect, request, url_for
-from joserfc.errors import JoseError
+from flask import flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from .. import owners
-from ..auth import registry
-from ..auth.attempts import upsert_identity
+from ..auth import oauth, registry
+from ..auth.identities import upsert_identity
 from ..errors import Rejected
-from ..extensions import db, oauth
-from .access import current_owner, safe_next, sign_in
+from ..extensions import db, limiter
+from ..ratelimits import TOO_FAST, limit
+from .access import current_owner, login_required, safe_next, sign_in
+from .forms import ActionForm
+from .views import bp
 
-log = logging.getLogger(__name__)
+# The dashboard's finisher, and the session key its pending sign-in waits under.
+PENDING_KEY = "dashboard_login"
 
 
-def is_dashboard_sign_in(pending: Any, provider: str) -> bool:
-    """Whether this callback finishes a sign-in the dashboard started (same provider, state)."""
-    return (
-        isinstance(pending, dict)
-        and pending.get("provider") == provider
-        and bool(pending.get("state"))
-        and pending.get("state") == request.args.get("state")
+@bp.record_once
+def _register_finisher(state: BlueprintSetupState) -> None:
+    oauth.register_finisher(state.app, PENDING_KEY, finish)
+
+
+def _go_to_provider(provider: str, mode: str) -> str:
+    """A page that moves on to the provider by itself, not a redirect: CSP form-action would
+    stop a form's redirect to another origin."""
+    url = oauth.start(provider, PENDING_KEY, mode=mode, next=safe_next(request.form.get("next")))
+    return render_template(
+        "auth/go.html",
+        url=url,
+        label=registry.all_providers()[provider].label,
+        stylesheet="dashboard.css",
+        body_class="",
+        main_class="main narrow",
+        button_class="button primary",
     )
 
 
-def finish(provider: str, pending: dict[str, Any]) -> Response:
+@bp.post("/login/<provider>")
+@limiter.limit(limit("WIDGET_RATELIMIT_SIGNIN"), error_message=TOO_FAST)
+def login_with(provider: str) -> str:
+    ActionForm().validate_on_submit()
+    return _go_to_provider(provider, "login")
+
+
+@bp.post("/account/link/<provider>")
+@login_required
+def link(provider: str) -> str:
+    ActionForm().validate_on_submit()
+    return _go_to_provider(provider, "link")
+
+
+def finish(outcome: oauth.Outcome) -> Response:
     """Sign the owner in with a linked identity, or link the identity to the signed-in owner."""
-    label = registry.all_providers()[provider].label
-    failed = url_for("dashboard.account" if pending["mode"] == "link" else "dashboard.login")
-    if request.args.get("error"):
+    pending = outcome.pending or {}
+    label = outcome.provider.label
+    failed = url_for("dashboard.account" if pending.get("mode") == "link" else "dashboard.login")
+    if outcome.error:
         flash(f"{label} did not sign you in.", "error")
         return redirect(failed)
-    try:
-        client = oauth.create_client(provider)
-        token = client.authorize_access_token()
-        profile = registry.all_providers()[provider].fetch_profile(client, token)
-    except (OAuthError, JoseError, requests.RequestException, KeyError, ValueError) as exc:
-        log.warning("dashboard sign-in with %s failed: %r", provider, exc)
+    if outcome.profile is None:
         flash(f"{label} did not confirm who you are. Please try again.", "error")
         return redirect(failed)
-    identity = upsert_identity(profile)
+    identity = upsert_identity(outcome.profile)
     db.session.commit()
-    if pending["mode"] == "link":
+    if pending.get("mode") == "link":
         owner = current_owner()
         if owner is None:
             return redirect(url_for("dashboard.login"))

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # (no stub yet)
 
-from .. import mail, owners
+from .. import mail, owners, sites
 from ..auth import registry
-from ..cli import snippet
 from ..comments import blocks
 from ..errors import Rejected
 from ..extensions import db
-from ..models import Block, Moderation, Site, SiteOrigin, utcnow
-from ..sites import site_name, site_origins
+from ..models import Block, Site, utcnow
 from .access import current_owner, login_required, owned_site
-from .forms import ActionForm, BlockForm, InviteForm, SettingsForm, SiteForm
+from .forms import ActionForm, BlockForm, InviteForm, SettingsForm, SiteForm, expiry
 from .views import bp, form_error
 
 log = logging.getLogger(__name__)
@@ -37,17 +34,13 @@ def new_site() -> str | Response:
     form = SiteForm()
     if form.validate_on_submit():
         try:
-            site = owners.create_owned_site(owner, form.name.data, _lines(form.origins.data))
+            site = owners.create_owned_site(owner, form.name.data or "", _lines(form.origins.data))
         except Rejected as error:
-            form_error(form, error if error.field != "origin" else _on(error, "origins"))
+            form_error(form, error)
         else:
             flash("Your site is ready: paste the snippet below into your pages.", "info")
             return redirect(url_for("dashboard.settings", site_id=site.id))
     return render_template("dashboard/site_new.html", form=form)
-
-
-def _on(error: Rejected, field: str) -> Rejected:
-    return Rejected(field, error.message, code=error.code, status=error.status)
 
 
 # --- settings ----------------------------------------------------------------------------
@@ -77,7 +70,7 @@ def _settings_form(site: Site) -> SettingsForm:
 
 @bp.route("/sites/<int:site_id>/settings", methods=["GET", "POST"])
 @login_required
-def settings(site_id: int) -> str | Response:
+def settings(site_id: int) -> Response | tuple[str, int]:
     site = owned_site(site_id, role="owner")
     form = _settings_form(site)
     if form.validate_on_submit():
@@ -91,31 +84,23 @@ def settings(site_id: int) -> str | Response:
             return redirect(url_for("dashboard.settings", site_id=site.id))
     status = 400 if form.errors else 200
     return render_template(
-        "dashboard/settings.html", form=form, snippet=snippet(site), site=site
+        "dashboard/settings.html", form=form, snippet=sites.snippet(site), site=site
     ), status
 
 
 def _save_settings(site: Site, form: SettingsForm) -> None:
-    name = site_name(form.name.data)
-    origins = site_origins(_lines(form.origins.data), field="origins")
-    if form.moderation.data not in {m.value for m in Moderation}:
-        raise Rejected("moderation", "Choose a moderation mode.")
-    words = list(dict.fromkeys(w[:100] for w in _lines(form.held_words.data)))[:500]
-    available = list(registry.all_providers())
-    site.name = name
-    keep = {o.origin: o for o in site.origins}
-    site.origins = [keep.get(o) or SiteOrigin(origin=o) for o in origins]
-    site.moderation = form.moderation.data
-    site.link_limit = form.link_limit.data or 0
-    site.guests_allowed = bool(form.guests_allowed.data)
-    offered = set(form.providers.data or [])
-    # Stored as what is turned off, so a provider configured later is offered by default.
-    site.disabled_providers = [p for p in available if p not in offered]
-    site.held_words = words
-    site.theme = form.theme.data
-    if form.reply_depth.data is not None:  # (a form from before the setting keeps the site's)
-        site.reply_depth = form.reply_depth.data
-    db.session.commit()
+    sites.update_site(
+        site,
+        name=form.name.data,
+        origins=_lines(form.origins.data),
+        moderation=form.moderation.data,
+        link_limit=form.link_limit.data,
+        guests_allowed=bool(form.guests_allowed.data),
+        disabled_providers=registry.turned_off(form.providers.data or []),
+        held_words=_lines(form.held_words.data),
+        theme=form.theme.data,
+        reply_depth=form.reply_depth.data,
+    )
 
 
 # --- owners and invitations --------------------------------------------------------------
@@ -165,19 +150,15 @@ def _send_invite(site: Site, email: str, link: str, sender: str) -> bool:
 # --- blocks ------------------------------------------------------------------------------
 
 
-def expiry(days: str | None):  # type: ignore[no-untyped-def]
-    return utcnow() + timedelta(days=int(days)) if days and days.isdigit() else None
-
-
 @bp.route("/sites/<int:site_id>/blocks", methods=["GET", "POST"])
 @login_required
-def site_blocks(site_id: int) -> str | Response:
+def site_blocks(site_id: int) -> Response | tuple[str, int]:
     site = owned_site(site_id, role="owner")
     form = BlockForm()
     if form.validate_on_submit():
         try:
             blocks.block_value(
-                site, form.kind.data, form.value.data, action=form.action.data,
+                site, form.kind.data, form.value.data or "", action=form.action.data,
                 expires_at=expiry(form.expires.data), by=current_owner(),
             )  # fmt: skip
         except Rejected as error:

@@ -11,8 +11,7 @@ from ..errors import Rejected
 from ..models import Comment, Site
 from . import listing
 from .access import current_owner, login_required, owned_comment, owned_site, owned_thread
-from .forms import ActionForm, BlockAuthorForm, BodyForm, ThreadTitleForm
-from .sites import expiry
+from .forms import ActionForm, BlockAuthorForm, BodyForm, ThreadTitleForm, expiry
 from .views import back, bp
 
 # Why a held comment is held, in the queue's and the Spam list's rows (_held.html).
@@ -120,7 +119,7 @@ def act(site_id: int, comment_id: int, action: str) -> Response:
 
 @bp.route("/sites/<int:site_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(site_id: int, comment_id: int) -> str | Response:
+def edit(site_id: int, comment_id: int) -> Response | tuple[str, int]:
     _, comment = owned_comment(site_id, comment_id)
     form = BodyForm(data=None if request.method == "POST" else {"body": comment.body})
     if form.validate_on_submit():

@@ -13,7 +13,7 @@ DEMO_KEY = "demo"
 
 
 @bp.get("/")
-def article():  # type: ignore[no-untyped-def]
+def article() -> tuple[str, int, dict[str, str]]:
     site = db.session.scalar(db.select(Site).where(Site.key == DEMO_KEY))
     if site is None:
         abort(404, "No demo site yet: run `widget demo` (make run does).")
