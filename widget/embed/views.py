@@ -1,4 +1,5 @@
-"""The iframe: a page's thread as server-rendered HTML, visible before any script runs."""
+"""The iframe: a page's thread as server-rendered HTML, visible before any script runs. How its
+answers are cached and validated: the package's docstring."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import hashlib
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
-from .. import assets, hot_pages
+from .. import assets
 from ..auth import registry
 from ..auth.session_json import provider_label
-from ..cache import pages
+from ..comments import formatting, services
 from ..errors import Rejected
 from ..headers import page_csp
-from . import formatting, services
+from . import hot_pages
+from .page_cache import pages
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 for _filter in (
@@ -60,7 +62,7 @@ def thread() -> Response:
         "Vary": "Accept-Encoding",
         "Content-Security-Policy": thread_csp(head.site.origin_list),
     }
-    hot_pages.stamp(head.site, head.url_key, head.thread)
+    hot_pages.stamp(hot_pages.Stamp.of(head.site, head.url_key, head.thread))
     if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     compressed = pages().get(etag)

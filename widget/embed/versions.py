@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
-from .models import Comment, Site, SiteOrigin, Thread, User
+from ..models import Comment, Site, SiteOrigin, Thread, User
 
 # What pages show of a signed-in author (comments/formatting.py's author()).
 SHOWN_OF_USERS = ("name", "profile_url", "avatar_version")
