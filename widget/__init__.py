@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, config, headers
+from . import assets, config, headers, templating
 from .embed import hot_pages, page_cache, versions  # noqa: F401  (versions: its hook)
 from .extensions import begin_writes_immediately, compress, csrf, db, migrate
 
@@ -56,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(demo_bp)
 
     assets.init_app(app)
+    templating.init_app(app)
     page_cache.init_app(app)
     compress.init_app(app)
     headers.init_app(app)

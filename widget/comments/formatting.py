@@ -1,4 +1,5 @@
-"""How comments read on the page: times, headings, avatar colours. Shared by thread.js's twin."""
+"""How comments read wherever they are shown (the iframe, the dashboard, the API): who wrote
+them, when, and how many there are. templating.py makes these filters for the templates."""
 
 from __future__ import annotations
 
@@ -9,13 +10,6 @@ from flask import url_for
 
 from ..models import Comment
 
-AVATAR_COLORS = 8
-
-
-def avatar_color(name: str | None) -> int:
-    """A stable colour per name, the same sum thread.js computes for comments it adds."""
-    return sum(ord(ch) for ch in (name or "?")) % AVATAR_COLORS
-
 
 def as_utc(moment: datetime) -> datetime:
     # SQLite hands datetimes back naive; we only ever store UTC.
@@ -24,10 +18,6 @@ def as_utc(moment: datetime) -> datetime:
 
 def isotime(moment: datetime) -> str:
     return as_utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def exacttime(moment: datetime) -> str:
-    return as_utc(moment).strftime("%-d %B %Y at %H:%M UTC")
 
 
 def count_heading(count: int, title: str) -> str:

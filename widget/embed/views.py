@@ -11,23 +11,13 @@ from werkzeug.wrappers import Response
 
 from .. import assets
 from ..auth import registry
-from ..auth.session_json import provider_label
-from ..comments import formatting, services
+from ..comments import services
 from ..errors import Rejected
 from ..headers import page_csp
 from . import hot_pages
 from .page_cache import pages
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
-for _filter in (
-    formatting.avatar_color,
-    formatting.isotime,
-    formatting.exacttime,
-    formatting.count_heading,
-    formatting.author,
-    provider_label,
-):
-    bp.add_app_template_filter(_filter)
 
 THEMES = {"light", "dark", "auto"}
 
