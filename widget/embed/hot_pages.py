@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 from werkzeug.http import parse_etags, unquote_etag
 
@@ -96,11 +97,12 @@ class Versions:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         site, thread = Site.__table__, Thread.__table__
-        mark = (lambda name: f":{name}") if self._sqlite else (lambda name: f"%({name})s")
+        assert isinstance(site, Table) and isinstance(thread, Table)
+        mark = ":{}" if self._sqlite else "%({})s"  # the driver's parameter style
         self._sql = (
             f"SELECT s.version, t.id, t.version FROM {site.name} s "
-            f"LEFT JOIN {thread.name} t ON t.site_id = s.id AND t.url_key = {mark('url')} "
-            f"WHERE s.key = {mark('key')}"
+            f"LEFT JOIN {thread.name} t ON t.site_id = s.id AND t.url_key = {mark.format('url')} "
+            f"WHERE s.key = {mark.format('key')}"
         )
         self._lock = threading.Lock()
         self._connection: Any = None
@@ -149,6 +151,8 @@ class Versions:
         proxied = self._engine.raw_connection()
         proxied.detach()  # ours for good; the app's pool keeps its size
         connection = proxied.dbapi_connection
+        if connection is None:  # invalidated on its way out of the pool: a miss this time
+            raise ConnectionError("the pool gave no database connection")
         if not self._sqlite:  # (SQLite's is in autocommit already: extensions._tune_sqlite)
             connection.rollback()
             connection.autocommit = True  # each read sees the latest commit; no idle transaction

@@ -39,9 +39,11 @@ def thread() -> Response:
     args = request.args
     head = services.locate_thread(args.get("site"), args.get("url"), args.get("title", ""))
     # The snippet's light or dark wins; otherwise the site's default from the dashboard.
-    theme = args.get("theme") if args.get("theme") in ("light", "dark") else head.site.theme
+    theme = args.get("theme", "")
+    theme = theme if theme in ("light", "dark") else head.site.theme
     theme = theme if theme in THEMES else "auto"
-    sort = args.get("sort") if args.get("sort") in services.SORTS else "oldest"
+    sort = args.get("sort", "")
+    sort = sort if sort in services.SORTS else "oldest"
     page = args.get("page", 1, type=int) or 1
     page = min(max(page, 1), 100_000)
     fragment = args.get("fragment") == "1"  # "load more": only the next page's comments
