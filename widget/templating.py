@@ -14,7 +14,7 @@ from flask import Flask, request, url_for
 
 from .assets import asset_url
 from .auth.session_json import provider_label
-from .comments.formatting import as_utc, author, count_heading, isotime
+from .comments.formatting import as_utc, author, count_heading, count_headings, isotime
 from .models import utcnow
 
 AVATAR_COLORS = 8
@@ -60,6 +60,7 @@ FILTERS: tuple[Callable[..., Any], ...] = (
     avatar_color,
     combine_attrs,
     count_heading,
+    count_headings,
     exacttime,
     isotime,
     provider_label,

@@ -20,12 +20,31 @@ def isotime(moment: datetime) -> str:
     return as_utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def count_heading(count: int, title: str) -> str:
-    """ "2 comments on “Title”"; thread.js words it the same way when a comment is added."""
+# The one wording of a count of comments. The thread's heading, a blog's lists (through the
+# counts API's `labels`) and thread.js (through the thread page's data attributes) take it from
+# here; "{count}" stands for the number where the browser fills it in.
+MANY = "{count} comments"
+
+
+def count_label(count: int) -> str:
+    """ "No comments", "1 comment", "1,234 comments": a page's count on a blog's lists."""
     if count == 0:
-        words = "No comments yet"
-    else:
-        words = "1 comment" if count == 1 else f"{count:,} comments"
+        return "No comments"
+    return "1 comment" if count == 1 else MANY.format(count=f"{count:,}")
+
+
+def count_heading(count: int, title: str) -> str:
+    """ "2 comments on “Title”", or "No comments yet on “Title”": the thread's heading."""
+    return _on_title(count_label(count) if count else "No comments yet", title)
+
+
+def count_headings(title: str) -> dict[str, str]:
+    """The heading for one comment and for more ("{count}" standing for the number): what
+    thread.js shows as a reader's comments are added without a reload (the count only grows)."""
+    return {"one": count_heading(1, title), "many": _on_title(MANY, title)}
+
+
+def _on_title(words: str, title: str) -> str:
     return f"{words} on “{title}”" if title else words
 
 
