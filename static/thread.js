@@ -80,19 +80,19 @@
   var home = respond.parentNode, homeNext = respond.nextSibling;
   var cancel = respond.querySelector(".cancel-reply");
   var replyTitle = respond.querySelector(".reply-title-text");
+  var leaveReply = replyTitle.textContent;
   function replyTo(button) {
     var li = button.closest("li.comment");
     li.querySelector(".comment-body").after(respond);
     form.elements.parent_id.value = li.dataset.id;
-    var author = li.querySelector(".comment-author");
-    replyTitle.textContent = "Reply to " + (author ? author.textContent : "comment");
+    replyTitle.textContent = button.getAttribute("aria-label");  // "Reply to Ada", as the server words it
     cancel.hidden = false;
     form.elements.body.focus();
   }
   function resetReply() {
     home.insertBefore(respond, homeNext);
     form.elements.parent_id.value = "";
-    replyTitle.textContent = "Leave a Reply";
+    replyTitle.textContent = leaveReply;
     cancel.hidden = true;
   }
   function enableReply(button) { button.hidden = false; }
@@ -106,6 +106,7 @@
   /* Posting. */
   var errorBox = document.getElementById("form-error");
   var submit = form.querySelector("button[type=submit]");
+  var submitLabel = submit.textContent;
   submit.disabled = false;
 
   function showError(message, field) {
@@ -122,10 +123,15 @@
     }
   }
 
+  /* The server's words and markup: the page carries the heading's wording and a <template> of
+     one comment (templates/embed/_comment.html), filled here with text only. */
+  function fill(wording, value) {
+    // The first "{placeholder}" is ours: the server puts it before any reader's text.
+    return wording.replace(/\{\w+\}/, function () { return value; });
+  }
+
   function headingText(count) {
-    var words = count === 0 ? "No comments yet"
-      : count === 1 ? "1 comment" : count.toLocaleString("en") + " comments";
-    return data.title ? words + " on \u201c" + data.title + "\u201d" : words;
+    return count === 1 ? data.headingOne : fill(data.headingMany, count.toLocaleString("en"));
   }
 
   function avatarColor(name) {
@@ -134,18 +140,14 @@
     return sum % 8;
   }
 
-  function fillAvatar(el, name, src) {
-    if (src) {
-      var img = document.createElement("img");
-      img.className = "avatar";
-      img.src = src;
-      img.alt = "";
-      img.width = img.height = 32;
-      el.replaceWith(img);
-      return;
-    }
-    el.textContent = Array.from(name || "?")[0].toUpperCase();
-    el.className = "avatar avatar-c" + avatarColor(name);
+  // The box holds a picture and an initial: shows the one this person has.
+  function showAvatar(box, name, src) {
+    var picture = box.querySelector("img.avatar"), initial = box.querySelector("span.avatar");
+    if (src) picture.src = src;
+    picture.hidden = !src;
+    initial.hidden = !!src;
+    initial.textContent = Array.from(name || "?")[0].toUpperCase();
+    initial.className = "avatar avatar-c" + avatarColor(name);
   }
 
   function providerLabel(name) {
@@ -156,43 +158,44 @@
 
   function render(comment, depth) {
     var li = document.getElementById("comment-template").content.firstElementChild.cloneNode(true);
+    var name = comment.author_name;
     li.id = "comment-" + comment.id;
     li.dataset.id = comment.id;
     li.classList.add("depth-" + depth);
-    fillAvatar(li.querySelector(".avatar"), comment.author_name, comment.author_avatar_url);
+    showAvatar(li, name, comment.author_avatar_url);
+    li.querySelector(".avatar[hidden]").remove();
+    var mark = li.querySelector(".provider-mark");
     if (comment.provider) {
-      var mark = li.querySelector(".provider-mark");
-      mark.textContent = providerLabel(comment.provider);
-      mark.title = "Signed in with " + mark.textContent;
-      mark.classList.add("provider-" + comment.provider);
-      mark.hidden = false;
+      var label = providerLabel(comment.provider);
+      mark.textContent = label;
+      mark.title = fill(mark.title, label);
+      mark.className = fill(mark.className, comment.provider);
+    } else {
+      mark.remove();
     }
     var author = li.querySelector(".comment-author");
     if (comment.author_url) {
-      var link = document.createElement("a");
-      link.href = comment.author_url;
-      link.rel = "nofollow ugc noopener";
-      link.target = "_blank";
-      link.textContent = comment.author_name;
-      author.appendChild(link);
+      author.firstElementChild.href = comment.author_url;
+      author.firstElementChild.textContent = name;
     } else {
-      author.textContent = comment.author_name;
+      author.textContent = name;  // and the link goes
     }
-    var permalink = li.querySelector(".comment-permalink");
-    permalink.href = data.url + "#comment-" + comment.id;
+    li.querySelector(".comment-permalink").href = data.url + "#comment-" + comment.id;
     var time = li.querySelector("time");
     time.setAttribute("datetime", comment.created_at);
     showTime(time);
     // Sanitised by the server when the comment was written: safe to insert as HTML.
     li.querySelector(".comment-content").innerHTML = comment.html;
     var reply = li.querySelector(".comment-reply");
+    var awaiting = li.querySelector(".comment-awaiting");
     if (comment.status === "pending") {
       li.classList.add("is-pending");
-      li.querySelector(".comment-awaiting").hidden = false;
+      awaiting.hidden = false;
       reply.remove();
     } else {
+      awaiting.remove();
       reply.dataset.replyTo = comment.id;
-      reply.setAttribute("aria-label", "Reply to " + comment.author_name);
+      reply.setAttribute("aria-label", fill(reply.getAttribute("aria-label"), name));
       reply.hidden = false;
     }
     return li;
@@ -258,7 +261,7 @@
       showError("The comment service could not be reached. Check your connection and try again.");
     }).then(function () {
       submit.disabled = false;
-      submit.textContent = "Post Comment";
+      submit.textContent = submitLabel;
     });
   });
 
@@ -287,8 +290,7 @@
     auth.user = result.user;
     signedInBox.querySelector(".signed-in-name").textContent = auth.user.name;
     signedInBox.querySelector(".signed-in-provider").textContent = auth.user.provider_label;
-    var avatar = signedInBox.querySelector(".avatar");
-    fillAvatar(avatar, auth.user.name, auth.user.avatar_url);
+    showAvatar(signedInBox, auth.user.name, auth.user.avatar_url);
     signedInBox.hidden = false;
     if (signInBox) signInBox.hidden = true;
     setGuestFields(false);
