@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .. import spam
@@ -50,7 +50,7 @@ def get_thread():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/counts")
-def get_counts():  # type: ignore[no-untyped-def]
+def get_counts() -> Response:
     """Counts for many pages in one request; readable by the site's own pages (CORS)."""
     response = _counts_answer(request.args.get("site"), request.args.getlist("url"))
     response.cache_control.public = True
@@ -60,7 +60,7 @@ def get_counts():  # type: ignore[no-untyped-def]
 
 @bp.post("/counts")
 @writes_late  # it only reads: SQLite's write lock is never taken
-def post_counts():  # type: ignore[no-untyped-def]
+def post_counts() -> Response:
     """The same question in a body, for pages whose URLs would make a query string longer than
     a proxy or gunicorn accepts (4 KB). Sent as text/plain, it needs no CORS preflight."""
     data = json_object(any_type=True)
@@ -72,7 +72,7 @@ def post_counts():  # type: ignore[no-untyped-def]
     return response
 
 
-def _counts_answer(site: object, urls: list[str]):  # type: ignore[no-untyped-def]
+def _counts_answer(site: object, urls: list[str]) -> Response:
     origin = request.headers.get("Origin")
     counts = count_comments(site, origin, urls)
     response = jsonify({"counts": counts.by_url, "labels": counts.labels()})

@@ -6,8 +6,10 @@ goes through them in this order:
 
 1. `hot_pages.py`, in each process's memory, in front of Flask (WSGI middleware). It keeps the
    answers it gave last, 200 with body or 304, keyed by (gzip accepted?, the query string),
-   each with the `Stamp` the view gave it: the site key and page URL key it was rendered for,
-   the versions it was rendered from (site version, thread id, thread version) and the build.
+   each with the `Stamp` the view gave it (`hot_pages.stamp`, a call into a slot the
+   middleware opens for the one request it forwards): the site key and page URL key it was
+   rendered for, the versions it was rendered from (site version, thread id, thread version)
+   and the build.
    A kept answer is given again, with no Flask, only while its build is the running one and
    its versions are still the database's: checked at every request, on SQLite by the change
    counter (`PRAGMA data_version`) and by one indexed query once that moved, on PostgreSQL by
