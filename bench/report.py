@@ -405,7 +405,7 @@ so that the machine speeding up or slowing down weighs on both alike. The 304 ta
 ours' 304 with the bare app's own 304, and with the bare app serving the gzipped page (the last
 row: the three measured in turn together); both must be at least 1. Ours can
 pass the ceiling: a page it served before is answered from memory in front of Flask, once one check
-against the database says it is still current (`widget/hot_pages.py`,
+against the database says it is still current (`widget/embed/hot_pages.py`,
 [docs](../docs/install.md#how-thread-pages-are-cached)).
 
 {ceiling_table(r)}

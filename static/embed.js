@@ -27,10 +27,8 @@
       return r.ok ? r.json() : null;
     }).then(function (body) {
       if (!body) return;
-      els.forEach(function (el) {
-        var n = body.counts[el.getAttribute("data-comment-count-url")] || 0;
-        el.textContent = n === 0 ? "No comments" : n === 1 ? "1 comment" : n + " comments";
-      });
+      // In the service's words ("2 comments"): the loader holds none of its own.
+      els.forEach(function (el) { el.textContent = body.labels[el.getAttribute("data-comment-count-url")]; });
     }).catch(function () { /* counts are a nicety */ });
   }
 

@@ -1,5 +1,6 @@
 /* Inside the comment iframe: post without a reload, reply in place, keep the iframe sized.
-   The page is complete without this script; it only adds what needs a browser. */
+   The page is complete without this script; it only adds what needs a browser. Signing in is
+   thread-sign-in.js, loaded after this, which shares what `window.widgetThread` holds. */
 (function () {
   "use strict";
   var root = document.getElementById("widget");
@@ -20,7 +21,7 @@
     if (parentOrigin && window.parent !== window) window.parent.postMessage(message, parentOrigin);
   }
 
-  var auth = { token: null, user: null };
+  var auth = { token: null, user: null, formToken: null };
 
   function api(path, payload) {
     var headers = { "Content-Type": "application/json", "X-Requested-With": "XMLHttpRequest" };
@@ -34,6 +35,12 @@
       });
     });
   }
+
+  // What thread-sign-in.js uses; it sets signedOut, which a post refused with 401 calls.
+  var shared = window.widgetThread = {
+    root: root, data: data, auth: auth, api: api, showAvatar: showAvatar,
+    signedOut: function () {}
+  };
 
   /* Size: the embedding page sets the iframe to our height, so it never needs a scrollbar. */
   var lastHeight = -1;
@@ -80,19 +87,19 @@
   var home = respond.parentNode, homeNext = respond.nextSibling;
   var cancel = respond.querySelector(".cancel-reply");
   var replyTitle = respond.querySelector(".reply-title-text");
+  var leaveReply = replyTitle.textContent;
   function replyTo(button) {
     var li = button.closest("li.comment");
     li.querySelector(".comment-body").after(respond);
     form.elements.parent_id.value = li.dataset.id;
-    var author = li.querySelector(".comment-author");
-    replyTitle.textContent = "Reply to " + (author ? author.textContent : "comment");
+    replyTitle.textContent = button.getAttribute("aria-label");  // "Reply to Ada", as the server words it
     cancel.hidden = false;
     form.elements.body.focus();
   }
   function resetReply() {
     home.insertBefore(respond, homeNext);
     form.elements.parent_id.value = "";
-    replyTitle.textContent = "Leave a Reply";
+    replyTitle.textContent = leaveReply;
     cancel.hidden = true;
   }
   function enableReply(button) { button.hidden = false; }
@@ -106,6 +113,7 @@
   /* Posting. */
   var errorBox = document.getElementById("form-error");
   var submit = form.querySelector("button[type=submit]");
+  var submitLabel = submit.textContent;
   submit.disabled = false;
 
   function showError(message, field) {
@@ -122,10 +130,15 @@
     }
   }
 
+  /* The server's words and markup: the page carries the heading's wording and a <template> of
+     one comment (templates/embed/_comment.html), filled here with text only. */
+  function fill(wording, value) {
+    // The first "{placeholder}" is ours: the server puts it before any reader's text.
+    return wording.replace(/\{\w+\}/, function () { return value; });
+  }
+
   function headingText(count) {
-    var words = count === 0 ? "No comments yet"
-      : count === 1 ? "1 comment" : count.toLocaleString("en") + " comments";
-    return data.title ? words + " on \u201c" + data.title + "\u201d" : words;
+    return count === 1 ? data.headingOne : fill(data.headingMany, count.toLocaleString("en"));
   }
 
   function avatarColor(name) {
@@ -134,18 +147,14 @@
     return sum % 8;
   }
 
-  function fillAvatar(el, name, src) {
-    if (src) {
-      var img = document.createElement("img");
-      img.className = "avatar";
-      img.src = src;
-      img.alt = "";
-      img.width = img.height = 32;
-      el.replaceWith(img);
-      return;
-    }
-    el.textContent = Array.from(name || "?")[0].toUpperCase();
-    el.className = "avatar avatar-c" + avatarColor(name);
+  // The box holds a picture and an initial: shows the one this person has.
+  function showAvatar(box, name, src) {
+    var picture = box.querySelector("img.avatar"), initial = box.querySelector("span.avatar");
+    if (src) picture.src = src;
+    picture.hidden = !src;
+    initial.hidden = !!src;
+    initial.textContent = Array.from(name || "?")[0].toUpperCase();
+    initial.className = "avatar avatar-c" + avatarColor(name);
   }
 
   function providerLabel(name) {
@@ -156,43 +165,44 @@
 
   function render(comment, depth) {
     var li = document.getElementById("comment-template").content.firstElementChild.cloneNode(true);
+    var name = comment.author_name;
     li.id = "comment-" + comment.id;
     li.dataset.id = comment.id;
     li.classList.add("depth-" + depth);
-    fillAvatar(li.querySelector(".avatar"), comment.author_name, comment.author_avatar_url);
+    showAvatar(li, name, comment.author_avatar_url);
+    li.querySelector(".avatar[hidden]").remove();
+    var mark = li.querySelector(".provider-mark");
     if (comment.provider) {
-      var mark = li.querySelector(".provider-mark");
-      mark.textContent = providerLabel(comment.provider);
-      mark.title = "Signed in with " + mark.textContent;
-      mark.classList.add("provider-" + comment.provider);
-      mark.hidden = false;
+      var label = providerLabel(comment.provider);
+      mark.textContent = label;
+      mark.title = fill(mark.title, label);
+      mark.className = fill(mark.className, comment.provider);
+    } else {
+      mark.remove();
     }
     var author = li.querySelector(".comment-author");
     if (comment.author_url) {
-      var link = document.createElement("a");
-      link.href = comment.author_url;
-      link.rel = "nofollow ugc noopener";
-      link.target = "_blank";
-      link.textContent = comment.author_name;
-      author.appendChild(link);
+      author.firstElementChild.href = comment.author_url;
+      author.firstElementChild.textContent = name;
     } else {
-      author.textContent = comment.author_name;
+      author.textContent = name;  // and the link goes
     }
-    var permalink = li.querySelector(".comment-permalink");
-    permalink.href = data.url + "#comment-" + comment.id;
+    li.querySelector(".comment-permalink").href = data.url + "#comment-" + comment.id;
     var time = li.querySelector("time");
     time.setAttribute("datetime", comment.created_at);
     showTime(time);
     // Sanitised by the server when the comment was written: safe to insert as HTML.
     li.querySelector(".comment-content").innerHTML = comment.html;
     var reply = li.querySelector(".comment-reply");
+    var awaiting = li.querySelector(".comment-awaiting");
     if (comment.status === "pending") {
       li.classList.add("is-pending");
-      li.querySelector(".comment-awaiting").hidden = false;
+      awaiting.hidden = false;
       reply.remove();
     } else {
+      awaiting.remove();
       reply.dataset.replyTo = comment.id;
-      reply.setAttribute("aria-label", "Reply to " + comment.author_name);
+      reply.setAttribute("aria-label", fill(reply.getAttribute("aria-label"), name));
       reply.hidden = false;
     }
     return li;
@@ -236,7 +246,7 @@
       var body = result.body;
       if (!result.ok) {
         var error = body.error || {};
-        if (result.status === 401) signedOut();
+        if (result.status === 401) shared.signedOut();
         var message = result.status === 429
           ? "You are commenting quickly. Please wait a moment and try again."
           : error.message || "Your comment could not be posted (" + result.status + ").";
@@ -258,172 +268,9 @@
       showError("The comment service could not be reached. Check your connection and try again.");
     }).then(function () {
       submit.disabled = false;
-      submit.textContent = "Post Comment";
+      submit.textContent = submitLabel;
     });
   });
-
-  /* Signing in: a first-party popup, and the iframe redeems its own attempt. */
-  var signInBox = document.getElementById("sign-in");
-  var signedInBox = document.getElementById("signed-in");
-  var guestBox = document.getElementById("guest-details");
-  var statusBox = document.getElementById("sign-in-status");
-  var pending = null;  // the attempt being signed in: {id, verifier, popup, timer, deadline}
-  var refreshTimer = null;
-
-  function say(message) {
-    if (!statusBox) return;
-    statusBox.textContent = message;
-    statusBox.hidden = !message;
-  }
-
-  function setGuestFields(enabled) {
-    if (!guestBox) return;
-    guestBox.hidden = !enabled;
-    guestBox.disabled = !enabled;
-  }
-
-  function signedIn(result) {
-    auth.token = result.access_token;
-    auth.user = result.user;
-    signedInBox.querySelector(".signed-in-name").textContent = auth.user.name;
-    signedInBox.querySelector(".signed-in-provider").textContent = auth.user.provider_label;
-    var avatar = signedInBox.querySelector(".avatar");
-    fillAvatar(avatar, auth.user.name, auth.user.avatar_url);
-    signedInBox.hidden = false;
-    if (signInBox) signInBox.hidden = true;
-    setGuestFields(false);
-    say("");
-    clearTimeout(refreshTimer);
-    // Access tokens are short-lived; the partitioned cookie mints the next one.
-    refreshTimer = setTimeout(resume, Math.max(30, result.expires_in - 60) * 1000);
-  }
-
-  function signedOut() {
-    auth.token = null;
-    auth.user = null;
-    clearTimeout(refreshTimer);
-    signedInBox.hidden = true;
-    if (signInBox) signInBox.hidden = false;
-    setGuestFields(true);
-  }
-
-  function resume() {
-    return api("/api/v1/session/resume", { site: data.site }).then(function (result) {
-      // When the form was shown, signed by the server: posting within seconds looks like a bot.
-      if (result.ok && result.body.form_token) auth.formToken = result.body.form_token;
-      if (result.ok && result.body.user) signedIn(result.body); else signedOut();
-    }).catch(signedOut);
-  }
-
-  function b64url(bytes) {
-    var text = "";
-    new Uint8Array(bytes).forEach(function (b) { text += String.fromCharCode(b); });
-    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  }
-
-  function stopWaiting() {
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    pending = null;
-  }
-
-  function redeem() {
-    if (!pending) return;
-    var attempt = pending;
-    clearTimeout(attempt.timer);
-    api("/api/v1/auth/attempts/" + encodeURIComponent(attempt.id) + "/redeem",
-        { verifier: attempt.verifier }).then(function (result) {
-      if (pending !== attempt) return;
-      if (result.status === 202) {
-        if (Date.now() > attempt.deadline) {
-          stopWaiting();
-          say("Sign-in took too long. Try again.");
-        } else {
-          attempt.timer = setTimeout(redeem, 1500);
-        }
-        return;
-      }
-      stopWaiting();
-      try { attempt.popup.close(); } catch (e) { /* already closed */ }
-      if (result.ok && result.body.status === "signed_in") {
-        signedIn(result.body);
-      } else if (result.ok) {
-        say(result.body.error.message);
-      } else {
-        say((result.body.error && result.body.error.message) || "Sign-in did not finish.");
-      }
-    }).catch(function () {
-      if (pending === attempt) attempt.timer = setTimeout(redeem, 3000);
-    });
-  }
-
-  function startSignIn(button) {
-    // Open the window now, inside the click: after an await the browser would block it.
-    var popup = window.open("about:blank", "widget-login", "popup,width=520,height=680");
-    if (!popup) {
-      say("Your browser blocked the sign-in window. Allow pop-ups here and try again" +
-          (guestBox ? ", or comment as a guest." : "."));
-      return;
-    }
-    stopWaiting();
-    var label = button.dataset.label;
-    var verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
-    crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)).then(function (hash) {
-      return api("/api/v1/auth/attempts",
-                 { site: data.site, provider: button.dataset.provider, challenge: b64url(hash) });
-    }).then(function (result) {
-      if (!result.ok) throw new Error((result.body.error || {}).message || "Sign-in is unavailable.");
-      pending = {
-        id: result.body.attempt, verifier: verifier, popup: popup,
-        deadline: Date.now() + result.body.expires_in * 1000, timer: null
-      };
-      var start = document.createElement("form");
-      start.method = "post";
-      start.action = data.authStart;
-      start.target = "widget-login";
-      start.hidden = true;
-      [["attempt", result.body.attempt], ["start_token", result.body.start_token]].forEach(function (pair) {
-        var input = document.createElement("input");
-        input.type = "hidden";
-        input.name = pair[0];
-        input.value = pair[1];
-        start.appendChild(input);
-      });
-      document.body.appendChild(start);
-      start.submit();
-      start.remove();
-      say("Waiting for you to sign in with " + label + " in the pop-up window\u2026");
-      pending.timer = setTimeout(redeem, 1500);
-    }).catch(function (error) {
-      try { popup.close(); } catch (e) { /* ignore */ }
-      say(error.message || "Sign-in is unavailable right now.");
-    });
-  }
-
-  window.addEventListener("message", function (event) {
-    // Only our own popup, from our own origin, about the attempt we are waiting for.
-    if (!pending || event.origin !== location.origin || event.source !== pending.popup) return;
-    var m = event.data;
-    if (m && m.type === "widget:auth-done" && m.attempt === pending.id) redeem();
-  });
-  // Back from the popup: check at once rather than at the next poll.
-  window.addEventListener("focus", function () { if (pending) redeem(); });
-
-  root.addEventListener("click", function (event) {
-    var button = event.target.closest(".provider-button");
-    if (button) startSignIn(button);
-  });
-  document.getElementById("log-out").addEventListener("click", function () {
-    api("/api/v1/session/logout").then(signedOut, signedOut);
-  });
-  document.getElementById("change-account").addEventListener("click", function () {
-    if (signInBox) {
-      signInBox.hidden = false;
-      say("Choose the account to comment with.");
-    }
-  });
-  if (signInBox) signInBox.hidden = false;
-  resume();
 
   /* Big threads: another order reloads the frame (keeping what the loader told us); "load
      more" appends the next page of top-level comments with their replies. */

@@ -2,6 +2,7 @@
 
 from tests.conftest import BLOG
 from tests.test_embed_thread import count_queries
+from widget.comments.formatting import count_label
 
 
 def counts(client, site, urls, **headers):  # type: ignore[no-untyped-def]
@@ -16,6 +17,16 @@ def test_counts_for_many_pages_keyed_as_asked(client, site, make_comment):
     asked = [f"{BLOG}/a/#comments", f"{BLOG}/b/?utm_source=x", f"{BLOG}/never/", "not a url"]
     body = counts(client, site, asked).json
     assert body["counts"] == {asked[0]: 3, asked[1]: 1, asked[2]: 0, asked[3]: 0}
+
+
+def test_counts_come_in_the_services_words_which_the_loader_shows(client, site, make_comment):
+    for _ in range(2):
+        make_comment(site, url=f"{BLOG}/a/")
+    make_comment(site, url=f"{BLOG}/b/")
+    asked = [f"{BLOG}/a/", f"{BLOG}/b/", f"{BLOG}/never/"]
+    labels = counts(client, site, asked).json["labels"]
+    assert labels == {asked[0]: "2 comments", asked[1]: "1 comment", asked[2]: "No comments"}
+    assert count_label(1234) == "1,234 comments"
 
 
 def test_another_sites_threads_at_the_same_urls_are_not_counted(client, make_site, make_comment):

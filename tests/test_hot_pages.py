@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from tests.conftest import BLOG, PAGE
-from widget import assets, hot_pages
+from widget import assets
+from widget.embed import hot_pages
 from widget.extensions import db
 
 GZIP = {"Accept-Encoding": "gzip"}
@@ -197,7 +198,7 @@ def test_an_answer_that_sets_a_cookie_is_never_kept() -> None:
 
     def app(environ, start_response):  # type: ignore[no-untyped-def]
         calls.append(1)
-        environ[hot_pages.STAMP] = hot_pages.Stamp("k", "u", (1, None, None), assets.build_id())
+        hot_pages.stamp(hot_pages.Stamp("k", "u", (1, None, None), assets.build_id()))
         start_response("200 OK", [("ETag", 'W/"x"'), ("Set-Cookie", "session=reader-1")])
         return [b"for reader 1"]
 

@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, cache, config, headers, hot_pages, versions  # noqa: F401  (versions: its hook)
+from . import assets, config, headers, templating
+from .embed import hot_pages, page_cache, versions  # noqa: F401  (versions: its hook)
 from .extensions import begin_writes_immediately, compress, csrf, db, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -38,9 +39,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .auth.avatar_views import bp as avatars_bp
     from .auth.views import api as auth_api_bp
     from .auth.views import bp as auth_bp
-    from .comments.views import bp as embed_bp
     from .dashboard import bp as dashboard_bp
     from .demo.views import bp as demo_bp
+    from .embed.views import bp as embed_bp
 
     registry.init_app(app)
     ratelimits.init_app(app)
@@ -55,7 +56,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(demo_bp)
 
     assets.init_app(app)
-    cache.init_app(app)
+    templating.init_app(app)
+    page_cache.init_app(app)
     compress.init_app(app)
     headers.init_app(app)
     if proxies := app.config["WIDGET_PROXY_COUNT"]:

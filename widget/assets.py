@@ -77,7 +77,6 @@ def build_id() -> str:
 
 def init_app(app: Flask) -> None:
     manifest()  # read at start, not by the first request
-    app.add_template_global(asset_url)
 
     @app.get("/embed.js")
     def embed_js() -> Response:

@@ -59,7 +59,7 @@ class Site(Model):
     link_limit: Mapped[int] = mapped_column(default=2)
     # Providers the owner turned off; a new site offers every configured one.
     disabled_providers: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # Bumped when any setting changes: every thread page of the site shows it (versions.py).
+    # Bumped when any setting changes: every thread page of the site shows it (embed/versions.py).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Words that hold a comment for approval, whatever the moderation mode.
     held_words: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
@@ -106,7 +106,7 @@ class Thread(Model):
     url: Mapped[str] = mapped_column(String(2048))
     title: Mapped[str] = mapped_column(String(300), default="")
     published_count: Mapped[int] = mapped_column(default=0)
-    # Bumped by every change a reader could see (widget/versions.py): the page cache's key.
+    # Bumped by every change a reader could see (embed/versions.py): the page cache's key.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     last_comment_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

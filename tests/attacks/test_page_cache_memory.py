@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from widget.cache import MemoryCache, pages
+from widget.embed.page_cache import MemoryCache, pages
 
 MB = 1024 * 1024
 

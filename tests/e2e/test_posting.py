@@ -33,6 +33,37 @@ def test_guest_comment_appears_without_a_reload(page: Page, article: tuple[str, 
     assert frame.evaluate("window.e2eMark") == "frame"
 
 
+# An element's tag, attributes and children, whitespace between elements left out: what a
+# reader's browser draws, whichever way the markup was written.
+SHAPE = """li => {
+  const shape = el => [el.localName,
+    Array.from(el.attributes, a => a.name + "=" + a.value.replace(/ is-new$/, "")).sort(),
+    Array.from(el.childNodes).filter(n => n.nodeType === 1 || n.textContent.trim())
+      .map(n => n.nodeType === 1 ? shape(n) : n.textContent.trim())];
+  return shape(li);
+}"""
+
+
+def test_a_comment_shown_without_a_reload_is_drawn_as_the_server_draws_it(
+    page: Page, article: tuple[str, str]
+) -> None:
+    """thread.js fills the server's <template> of a comment: after a reload, the page's own
+    rendering of the same comment is the same markup."""
+    frame = open_article(page, article[0])
+    fill_comment(frame, "Same *markup*, both ways.", "Grace Hopper", "grace@example.com")
+    frame.get_by_label("Website").fill("https://grace.example.org/")
+    frame.get_by_role("button", name="Post Comment").click()
+    added = frame.locator("#comment-list > li.comment")
+    expect(added).to_have_count(1)
+    expect(added.get_by_role("link", name="Grace Hopper")).to_be_visible()
+    before = added.evaluate(SHAPE)
+    screenshot(page, "added-without-a-reload")
+
+    page.reload()
+    frame = comment_frame(page)
+    assert frame.locator("#comment-list > li.comment").evaluate(SHAPE) == before
+
+
 def test_a_guest_is_offered_the_guest_form_and_not_shown_as_signed_in(
     page: Page, article: tuple[str, str]
 ) -> None:

@@ -89,12 +89,13 @@ def openapi_document(server_url: str) -> dict[str, Any]:
     counts_answer = _json(
         {
             "type": "object",
-            "required": ["counts"],
+            "required": ["counts", "labels"],
             "properties": {
-                "counts": {"type": "object", "additionalProperties": {"type": "integer"}}
+                "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
             },
         },
-        "Each URL as given, with its count",
+        "Each URL as given, with its count, and the count in words",
     )
     return {
         "openapi": "3.1.0",

@@ -76,7 +76,7 @@ def post_counts() -> Response:
 def _counts_answer(site: object, urls: list[str]) -> Response:
     origin = request.headers.get("Origin")
     counts = count_comments(site, origin, urls)
-    response = jsonify({"counts": counts.by_url})
+    response = jsonify({"counts": counts.by_url, "labels": counts.labels()})
     response.vary.add("Origin")
     if counts.asked_by_own_page:
         response.headers["Access-Control-Allow-Origin"] = origin

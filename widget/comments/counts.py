@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Site, Thread
 from ..sites import no_such_site, site_by_key
 from ..urls import BadURL, normalize_page_url
+from .formatting import count_label
 
 MAX_URLS = 100
 
@@ -19,6 +20,10 @@ MAX_URLS = 100
 class Counts:
     by_url: dict[str, int]  # keyed by the URLs as asked
     asked_by_own_page: bool  # the Origin asking is one of the site's: it may read the answer
+
+    def labels(self) -> dict[str, str]:
+        """Each count in words ("2 comments"), so that embed.js shows the server's wording."""
+        return {url: count_label(count) for url, count in self.by_url.items()}
 
 
 def count_comments(site_key: object, origin: str | None, urls: list[str]) -> Counts:

@@ -1,4 +1,5 @@
-"""How comments read on the page: times, headings, avatar colours. Shared by thread.js's twin."""
+"""How comments read wherever they are shown (the iframe, the dashboard, the API): who wrote
+them, when, and how many there are. templating.py makes these filters for the templates."""
 
 from __future__ import annotations
 
@@ -8,13 +9,6 @@ from datetime import UTC, datetime
 from flask import url_for
 
 from ..models import Comment
-
-AVATAR_COLORS = 8
-
-
-def avatar_color(name: str | None) -> int:
-    """A stable colour per name, the same sum thread.js computes for comments it adds."""
-    return sum(ord(ch) for ch in (name or "?")) % AVATAR_COLORS
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -26,16 +20,31 @@ def isotime(moment: datetime) -> str:
     return as_utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def exacttime(moment: datetime) -> str:
-    return as_utc(moment).strftime("%-d %B %Y at %H:%M UTC")
+# The one wording of a count of comments. The thread's heading, a blog's lists (through the
+# counts API's `labels`) and thread.js (through the thread page's data attributes) take it from
+# here; "{count}" stands for the number where the browser fills it in.
+MANY = "{count} comments"
+
+
+def count_label(count: int) -> str:
+    """ "No comments", "1 comment", "1,234 comments": a page's count on a blog's lists."""
+    if count == 0:
+        return "No comments"
+    return "1 comment" if count == 1 else MANY.format(count=f"{count:,}")
 
 
 def count_heading(count: int, title: str) -> str:
-    """ "2 comments on “Title”"; thread.js words it the same way when a comment is added."""
-    if count == 0:
-        words = "No comments yet"
-    else:
-        words = "1 comment" if count == 1 else f"{count:,} comments"
+    """ "2 comments on “Title”", or "No comments yet on “Title”": the thread's heading."""
+    return _on_title(count_label(count) if count else "No comments yet", title)
+
+
+def count_headings(title: str) -> dict[str, str]:
+    """The heading for one comment and for more ("{count}" standing for the number): what
+    thread.js shows as a reader's comments are added without a reload (the count only grows)."""
+    return {"one": count_heading(1, title), "many": _on_title(MANY, title)}
+
+
+def _on_title(words: str, title: str) -> str:
     return f"{words} on “{title}”" if title else words
 
 

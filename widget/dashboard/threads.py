@@ -6,16 +6,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..comments import blocks, moderation, reading, verdicts
+from ..comments import blocks, moderation, reading
 from ..errors import Rejected
 from ..models import Comment, Site
 from . import listing
 from .access import current_owner, login_required, owned_comment, owned_site, owned_thread
 from .forms import ActionForm, BlockAuthorForm, BodyForm, ThreadTitleForm, expiry
 from .views import back, bp
-
-# Why a held comment is held, in the queue's and the Spam list's rows (_held.html).
-bp.add_app_template_filter(verdicts.describe, "status_reason")
 
 DONE = {
     "approve": "Approved: readers see it now.",

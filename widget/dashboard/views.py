@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -11,10 +10,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from .. import owners
-from ..comments.formatting import as_utc
 from ..errors import Rejected
 from ..headers import page_csp
-from ..models import utcnow
 from . import listing
 from .access import current_owner, login_required, safe_next
 from .forms import ActionForm
@@ -22,8 +19,6 @@ from .forms import ActionForm
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 CSP = page_csp("'none'")
-# What the lists (threads, queue) read from their query string, and so carry from page to page.
-LIST_PARAMETERS = ("q", "sort")
 
 
 @bp.before_request
@@ -51,31 +46,6 @@ def _headers(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "same-origin"
     return response
-
-
-@bp.app_template_filter("combine_attrs")
-def combine_attrs(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
-    return {**first, **second}
-
-
-@bp.app_template_global()
-def page_url(endpoint: str, page: int) -> str:
-    """Page `page` of the list at hand, with the list's own parameters and nothing else."""
-    kept = {name: request.args[name] for name in LIST_PARAMETERS if name in request.args}
-    return url_for(endpoint, **(kept | {"page": page} | (request.view_args or {})))
-
-
-@bp.app_template_filter("ago")
-def ago(moment: datetime) -> str:
-    """ "just now", "5 minutes ago", "3 days ago"; past a month, the date."""
-    seconds = int((utcnow() - as_utc(moment)).total_seconds())
-    if seconds >= 31 * 86400:
-        return as_utc(moment).strftime("%-d %b %Y")
-    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n != 1 else ''} ago"
-    return "just now"
 
 
 @bp.context_processor

@@ -1,4 +1,5 @@
-"""The iframe: a page's thread as server-rendered HTML, visible before any script runs."""
+"""The iframe: a page's thread as server-rendered HTML, visible before any script runs. How its
+answers are cached and validated: the package's docstring."""
 
 from __future__ import annotations
 
@@ -8,24 +9,15 @@ import hashlib
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
-from .. import assets, hot_pages
+from .. import assets
 from ..auth import registry
-from ..auth.session_json import provider_label
-from ..cache import pages
+from ..comments import reading
 from ..errors import Rejected
 from ..headers import page_csp
-from . import formatting, reading
+from . import hot_pages
+from .page_cache import pages
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
-for _filter in (
-    formatting.avatar_color,
-    formatting.isotime,
-    formatting.exacttime,
-    formatting.count_heading,
-    formatting.author,
-    provider_label,
-):
-    bp.add_app_template_filter(_filter)
 
 THEMES = {"light", "dark", "auto"}
 
@@ -47,9 +39,11 @@ def thread() -> Response:
     args = request.args
     head = reading.locate_thread(args.get("site"), args.get("url"), args.get("title", ""))
     # The snippet's light or dark wins; otherwise the site's default from the dashboard.
-    theme = args.get("theme") if args.get("theme") in ("light", "dark") else head.site.theme
+    theme = args.get("theme", "")
+    theme = theme if theme in ("light", "dark") else head.site.theme
     theme = theme if theme in THEMES else "auto"
-    sort = args.get("sort") if args.get("sort") in reading.SORTS else "oldest"
+    sort = args.get("sort", "")
+    sort = sort if sort in reading.SORTS else "oldest"
     page = args.get("page", 1, type=int) or 1
     page = min(max(page, 1), 100_000)
     fragment = args.get("fragment") == "1"  # "load more": only the next page's comments
@@ -60,7 +54,7 @@ def thread() -> Response:
         "Vary": "Accept-Encoding",
         "Content-Security-Policy": thread_csp(head.site.origin_list),
     }
-    hot_pages.stamp(head.site, head.url_key, head.thread)
+    hot_pages.stamp(hot_pages.Stamp.of(head.site, head.url_key, head.thread))
     if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     compressed = pages().get(etag)

@@ -7,7 +7,8 @@ from. That is checked on every request, so a change made through any worker or s
 once: on SQLite by the database's change counter (`PRAGMA data_version`, which moves at every
 commit by any connection), and only when it moved by the versions themselves; on other
 databases by one indexed query. A miss, or anything but a plain GET of the thread page, goes to
-the app, and an answer the view stamped (see `stamp`) is kept if its versions still hold.
+the app, and an answer the view stamped (see `stamp`) is kept if its versions still hold. How
+this layer sits with the others: the package's docstring (widget/embed/__init__.py).
 """
 
 from __future__ import annotations
@@ -17,18 +18,20 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
+from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 from werkzeug.http import parse_etags, unquote_etag
 
-from . import assets
-from .models import Site, Thread
+from .. import assets
+from ..extensions import db
+from ..models import Site, Thread
 
 PATH = "/embed/thread"
-STAMP = "widget.hot_pages.stamp"
 EXTENSION = "widget.hot_pages"
 # A 304 repeats what the 200 said about the page, not about its body.
 BODY_HEADERS = {"content-type", "content-length", "content-encoding"}
@@ -48,11 +51,33 @@ class Stamp:
     versions: tuple[int, int | None, int | None]  # site version, thread id, thread version
     build: str  # the templates' and static files' build (a deploy is a new page)
 
+    @classmethod
+    def of(cls, site: Site, url_key: str, thread: Thread | None) -> Stamp:
+        """The stamp of a page of `site` at `url_key`, which may have no thread yet."""
+        versions = (
+            (site.version, thread.id, thread.version) if thread else (site.version, None, None)
+        )
+        return cls(site.key, url_key, versions, assets.build_id())
 
-def stamp(site: Site, url_key: str, thread: Thread | None) -> None:
-    """Called by the thread view: this answer may be kept and given again while these hold."""
-    versions = (site.version, thread.id, thread.version) if thread else (site.version, None, None)
-    request.environ[STAMP] = Stamp(site.key, url_key, versions, assets.build_id())
+
+@dataclass
+class _Forwarded:
+    """A request the hot pages passed on to the app, and what its view said it rendered."""
+
+    stamp: Stamp | None = None
+
+
+# Set by HotPages for the one request it is passing on, and reset when the app has answered;
+# unset (None) for every other request, so that nothing stamped can outlive its request.
+_forwarded: ContextVar[_Forwarded | None] = ContextVar("hot_pages_forwarded", default=None)
+
+
+def stamp(page: Stamp) -> None:
+    """Called by the thread view: this answer may be kept and given again while `page`'s
+    versions hold. Does nothing when the hot pages are off or did not forward this request."""
+    forwarded = _forwarded.get()
+    if forwarded is not None:
+        forwarded.stamp = page
 
 
 @dataclass
@@ -72,11 +97,12 @@ class Versions:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         site, thread = Site.__table__, Thread.__table__
-        mark = (lambda name: f":{name}") if self._sqlite else (lambda name: f"%({name})s")
+        assert isinstance(site, Table) and isinstance(thread, Table)
+        mark = ":{}" if self._sqlite else "%({})s"  # the driver's parameter style
         self._sql = (
             f"SELECT s.version, t.id, t.version FROM {site.name} s "
-            f"LEFT JOIN {thread.name} t ON t.site_id = s.id AND t.url_key = {mark('url')} "
-            f"WHERE s.key = {mark('key')}"
+            f"LEFT JOIN {thread.name} t ON t.site_id = s.id AND t.url_key = {mark.format('url')} "
+            f"WHERE s.key = {mark.format('key')}"
         )
         self._lock = threading.Lock()
         self._connection: Any = None
@@ -125,6 +151,8 @@ class Versions:
         proxied = self._engine.raw_connection()
         proxied.detach()  # ours for good; the app's pool keeps its size
         connection = proxied.dbapi_connection
+        if connection is None:  # invalidated on its way out of the pool: a miss this time
+            raise ConnectionError("the pool gave no database connection")
         if not self._sqlite:  # (SQLite's is in autocommit already: extensions._tune_sqlite)
             connection.rollback()
             connection.autocommit = True  # each read sees the latest commit; no idle transaction
@@ -196,8 +224,13 @@ class HotPages:
             answered[:] = [status, headers]
             return start_response(status, headers, exc_info)
 
-        body = self._app(environ, start)
-        page = environ.get(STAMP)
+        forwarded = _Forwarded()
+        token = _forwarded.set(forwarded)
+        try:
+            body = self._app(environ, start)  # the view runs here, and may stamp its answer
+        finally:
+            _forwarded.reset(token)
+        page = forwarded.stamp
         if page is None or not answered or answered[0][:3] not in ("200", "304"):
             return body
         try:
@@ -257,8 +290,6 @@ def _matches(asked: str, entry: Entry) -> bool:
 def init_app(app: Flask) -> None:
     """Puts the hot path in front of the app, unless turned off or the database lives only in
     this process's memory (another connection would see another database)."""
-    from .extensions import db
-
     megabytes = app.config["WIDGET_HOT_CACHE_MB"]
     with app.app_context():
         engine = db.engine

@@ -86,4 +86,6 @@ def init_app(app: Flask) -> None:
 
 
 def pages() -> PageCache:
-    return current_app.extensions[KEY]
+    """The app's page cache, as init_app chose it."""
+    cache: PageCache = current_app.extensions[KEY]
+    return cache

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
-from .models import Comment, Site, SiteOrigin, Thread, User
+from ..models import Comment, Site, SiteOrigin, Thread, User
 
 # What pages show of a signed-in author (comments/formatting.py's author()).
 SHOWN_OF_USERS = ("name", "profile_url", "avatar_version")
@@ -45,11 +45,13 @@ def _bump_versions(session: Session, _context: Any, _instances: Any) -> None:
             state = inspect(obj)
             if any(state.attrs[name].history.has_changes() for name in SHOWN_OF_USERS):
                 users.add(obj.id)
-    for model, ids in ((Thread, threads), (Site, sites)):
-        for obj_id in ids:
-            row = session.get(model, obj_id)
-            if row is not None:
-                row.version = model.version + 1
+    # In SQL (version = version + 1): another writer's bump in the meantime is not lost.
+    for thread_id in threads:
+        if (thread := session.get(Thread, thread_id)) is not None:
+            thread.version = Thread.version + 1
+    for site_id in sites:
+        if (site := session.get(Site, site_id)) is not None:
+            site.version = Site.version + 1
     if users:
         _bump_threads_of(session, users, skip=threads)
 
