@@ -9,7 +9,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, cache, config, headers, hot_pages, versions  # noqa: F401  (versions: its hook)
-from .extensions import begin_writes_immediately, compress, csrf, db, migrate
+from .extensions import compress, csrf, db, migrate
+from .transactions import begin_writes_immediately
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -14,8 +14,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from .errors import Rejected
-from .extensions import begin_writing, commit_keeping_loaded, db
+from .extensions import db
 from .models import Owner, OwnerSession, utcnow
+from .transactions import write_apart
 
 # A browser left alone this long is signed out; one in use stays signed in.
 IDLE_LIMIT = timedelta(days=30)
@@ -86,19 +87,11 @@ def find(token: object) -> OwnerSession | None:
 
 
 def _seen(record: OwnerSession, now: datetime) -> None:
-    """Note that the session is in use, in a transaction of its own."""
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        return  # a caller's unfinished work is not ours to commit; next time, then
-    # On SQLite a write after a read fails if another writer came in between: end the read,
-    # write, and give a writing request its write lock back (begin_writing).
-    commit_keeping_loaded()
-    db.session.execute(
-        update(OwnerSession).where(OwnerSession.id == record.id).values(last_seen_at=now)
-    )
-    commit_keeping_loaded()
-    record.last_seen_at = now
-    begin_writing()
+    """Note that the session is in use, in a transaction of its own (not when the request
+    holds unfinished work of its own: next time, then)."""
+    seen = update(OwnerSession).where(OwnerSession.id == record.id).values(last_seen_at=now)
+    if write_apart(seen):
+        record.last_seen_at = now
 
 
 def of(owner: Owner) -> list[OwnerSession]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Flask, current_app, request
+from flask_limiter import Limiter
 
 from .auth.current import current_token
-from .extensions import limiter
 from .ratelimit_store import storage_uri
 
 DEFAULTS = {
@@ -25,6 +25,15 @@ DEFAULTS = {
     "WIDGET_RATELIMIT_LOGIN": "5 per minute;30 per hour",
 }
 TOO_FAST = "You are going a little fast. Please wait a moment and try again."
+
+
+def client_address() -> str:
+    # With WIDGET_PROXY_COUNT set, ProxyFix (create_app) has already put the real client here.
+    return request.remote_addr or "unknown"
+
+
+# Created unbound, so that views can decorate with it; init_app binds it to the app.
+limiter = Limiter(key_func=client_address)
 
 
 def settings(environ: Mapping[str, str]) -> dict[str, str]:
@@ -52,11 +61,6 @@ def init_app(app: Flask) -> None:
 def limit(name: str):  # type: ignore[no-untyped-def]
     """The configured limit, read at request time so tests and operators can change it."""
     return lambda: current_app.config[name]
-
-
-def client_address() -> str:
-    # With WIDGET_PROXY_COUNT set, ProxyFix (create_app) has already put the real client here.
-    return request.remote_addr or "unknown"
 
 
 def account() -> str:

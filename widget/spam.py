@@ -24,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 
 from . import akismet
 from .expiry import delete_expired
-from .extensions import begin_writing, db
+from .extensions import db
 from .models import Site, SpentFormToken, Status, utcnow
+from .transactions import begin_writing
 
 HONEYPOT_FIELD = "homepage"  # hidden from people, tempting to form-filling bots
 _SALT = "widget.comment-form"

@@ -20,10 +20,11 @@ from werkzeug.wrappers import Response
 from .. import spam
 from ..dashboard import sign_in as dashboard_sign_in
 from ..errors import Rejected
-from ..extensions import begin_writing, db, limiter, oauth, writes_late
+from ..extensions import db, oauth
 from ..guards import json_object, require_iframe_request, require_own_origin
-from ..ratelimits import TOO_FAST, limit
+from ..ratelimits import TOO_FAST, limit, limiter
 from ..sites import get_site
+from ..transactions import begin_writing, writes_late
 from . import attempts, registry, tokens
 from .current import bearer, current_identity_on, current_token
 from .session_json import user_json

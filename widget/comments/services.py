@@ -17,10 +17,11 @@ from sqlalchemy.orm import aliased, defer, joinedload
 from .. import spam
 from ..blocks import REFUSED_MESSAGE, find_block, ip_digest
 from ..errors import Rejected
-from ..extensions import begin_writing, commit_keeping_loaded, db
+from ..extensions import db
 from ..models import Block, Comment, Identity, Moderation, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
 from ..text import count_links, render_markdown
+from ..transactions import begin_writing, commit_keeping_loaded
 from . import tree, validation
 
 PRIVATE_COLUMNS = (Comment.body, Comment.author_email, Comment.edit_key_hash, Comment.ip_hash)
