@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -115,15 +114,3 @@ def verdict(site: Site, submission: Submission, *, name: str, email: str, websit
         return Status.SPAM.value
     # Last, after Akismet's seconds: from here on the request holds SQLite's write lock.
     return None if _spend(shown) else Status.PENDING.value
-
-
-def settings(environ: Mapping[str, str]) -> dict[str, object]:
-    """The WIDGET_* spam settings found in the environment, with defaults."""
-    from .config import env_flag
-
-    return {
-        "WIDGET_SPAM_CHECKS": env_flag("WIDGET_SPAM_CHECKS", True),
-        "WIDGET_SPAM_MIN_SECONDS": float(environ.get("WIDGET_SPAM_MIN_SECONDS", "3")),
-        "WIDGET_AKISMET_KEY": environ.get("WIDGET_AKISMET_KEY", ""),
-        "WIDGET_AKISMET_URL": environ.get("WIDGET_AKISMET_URL", "https://rest.akismet.com"),
-    }
