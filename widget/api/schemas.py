@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import Request
 
-from ..comments.formatting import as_utc, author, isotime
+from ..comments.formatting import author, isotime
 from ..comments.services import NewComment, ThreadPage
 from ..errors import Rejected
-from ..models import Comment, Status
+from ..models import Comment, Status, as_utc
 from ..spam import Submission
 
 COMMENT_FIELDS = (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import url_for
 
-from ..models import Comment
+from ..models import Comment, as_utc
 
 AVATAR_COLORS = 8
 
@@ -15,11 +15,6 @@ AVATAR_COLORS = 8
 def avatar_color(name: str | None) -> int:
     """A stable colour per name, the same sum thread.js computes for comments it adds."""
     return sum(ord(ch) for ch in (name or "?")) % AVATAR_COLORS
-
-
-def as_utc(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; we only ever store UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def isotime(moment: datetime) -> str:

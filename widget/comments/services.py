@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from sqlalchemy.orm import aliased, defer, joinedload
 
 from .. import spam
 from ..blocks import REFUSED_MESSAGE, find_block, ip_digest
+from ..digests import secret_hash
 from ..errors import Rejected
 from ..extensions import db
 from ..models import Block, Comment, Identity, Moderation, Site, Status, Thread, utcnow
@@ -63,10 +63,6 @@ class ThreadPage:
     @property
     def count(self) -> int:
         return self.thread.published_count if self.thread else 0
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def post_comment(
@@ -128,7 +124,7 @@ def post_comment(
             body=body,
             html=html,
             status=status,
-            edit_key_hash=hash_key(edit_key),
+            edit_key_hash=secret_hash(edit_key),
             ip_hash=ip_hash,
             created_at=utcnow(),
         )

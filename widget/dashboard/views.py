@@ -11,10 +11,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from .. import owners
-from ..comments.formatting import as_utc
 from ..errors import Rejected
 from ..headers import page_csp
-from ..models import utcnow
+from ..models import as_utc, utcnow
 from . import listing
 from .access import current_owner, login_required, safe_next
 from .forms import ActionForm
