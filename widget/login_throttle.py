@@ -41,7 +41,8 @@ def _key(email: str) -> str:
 def wait_after(failures: int) -> timedelta:
     if failures < FREE_FAILURES:
         return timedelta(0)
-    return min(FIRST_WAIT * 2 ** min(failures - FREE_FAILURES, 20), LONGEST_WAIT)
+    doublings = min(failures - FREE_FAILURES, 20)
+    return min(FIRST_WAIT * (1 << doublings), LONGEST_WAIT)
 
 
 def begin(email: str) -> LoginThrottle:

@@ -287,9 +287,10 @@ def read_comments(head: ThreadHead, page: int = 1, sort: str = "oldest", *,
     if head.thread is not None:
         size = size or current_app.config["WIDGET_THREAD_PAGE_SIZE"]
         newest = sort == "newest"
-        order = (Comment.created_at, Comment.id)
         if newest:
             order = (Comment.created_at.desc(), Comment.id.desc())
+        else:
+            order = (Comment.created_at.asc(), Comment.id.asc())
         query = (
             _read(head.thread)
             .where(Comment.parent_id.is_(None), SHOWN_TOPS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
@@ -21,7 +22,7 @@ PENDING_KEY = "dashboard_login"  # read back by auth.views.callback
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(limit("WIDGET_RATELIMIT_LOGIN"), methods=["POST"], error_message=TOO_FAST)
-def login() -> str | Response:
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
@@ -75,7 +76,7 @@ def account() -> str:
 
 @bp.post("/account/password")
 @login_required
-def change_password() -> str | Response:
+def change_password() -> ResponseReturnValue:
     owner = current_owner()
     assert owner is not None
     form = ChangePasswordForm()
