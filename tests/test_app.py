@@ -70,3 +70,19 @@ def test_demo_can_be_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("WIDGET_DEMO", "0")
     assert create_app().test_client().get("/demo/").status_code == 404
+
+
+def test_a_setting_set_empty_takes_its_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("WIDGET_THREAD_PAGE_SIZE", "")
+    monkeypatch.setenv("WIDGET_RATELIMIT_PREFIX", " ")
+    config = create_app().config
+    assert config["WIDGET_THREAD_PAGE_SIZE"] == 50
+    assert config["WIDGET_RATELIMIT_PREFIX"] == "widget"
+
+
+def test_sign_in_providers_are_configured_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("WIDGET_GITHUB_CLIENT_ID", "id")
+    monkeypatch.setenv("WIDGET_GITHUB_CLIENT_SECRET", "secret")
+    assert create_app().config["WIDGET_GITHUB_CLIENT_ID"] == "id"

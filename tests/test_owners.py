@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.dashboard import PASSWORD, Dashboard, make_owner, signed_in
 from widget import owner_sessions, owners
 from widget.extensions import db
-from widget.models import Invite, Owner, OwnerSession, SiteOwner
+from widget.models import Invite, Owner, OwnerSession, SiteOwner, as_utc
 
 
 @pytest.fixture
@@ -276,7 +276,7 @@ def test_a_session_in_use_notes_when_it_was_last_seen(client, site):
     _age_sessions(timedelta(minutes=10))
     assert client.get("/dashboard/").status_code == 200
     seen = db.session.scalar(select(OwnerSession.last_seen_at))
-    assert owners._aware(seen) > owner_sessions.utcnow() - timedelta(minutes=1)
+    assert as_utc(seen) > owner_sessions.utcnow() - timedelta(minutes=1)
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,20 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, config, headers, templating
+from . import assets, config, headers, ratelimits, templating
+from .api.views import bp as api_bp
+from .auth import registry
+from .auth.avatar_views import bp as avatars_bp
+from .auth.providers import provider_settings_from_env
+from .auth.views import api as auth_api_bp
+from .auth.views import bp as auth_bp
+from .cli import register
+from .dashboard import bp as dashboard_bp
+from .demo.views import bp as demo_bp
 from .embed import hot_pages, page_cache, versions  # noqa: F401  (versions: its hook)
-from .extensions import begin_writes_immediately, compress, csrf, db, migrate
+from .embed.views import bp as embed_bp
+from .extensions import compress, csrf, db, migrate
+from .transactions import begin_writes_immediately
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -21,10 +32,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         __name__,
         static_folder=None,
         template_folder=os.path.join(ROOT, "templates"),
-        instance_path=os.environ.get("WIDGET_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+        instance_path=config.instance_folder(os.path.join(ROOT, "instance")),
     )
     config.private_instance(app.instance_path)
-    app.config.update(config.load(app.instance_path))
+    app.config.update(config.load(app.instance_path) | provider_settings_from_env(os.environ))
     app.config.update(overrides or {})
     config.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
@@ -32,16 +43,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     begin_writes_immediately(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
-
-    from . import ratelimits
-    from .api.views import bp as api_bp
-    from .auth import registry
-    from .auth.avatar_views import bp as avatars_bp
-    from .auth.views import api as auth_api_bp
-    from .auth.views import bp as auth_bp
-    from .dashboard import bp as dashboard_bp
-    from .demo.views import bp as demo_bp
-    from .embed.views import bp as embed_bp
 
     registry.init_app(app)
     ratelimits.init_app(app)
@@ -65,8 +66,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # set by anyone else is not believed (no proxy count, no belief).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     hot_pages.init_app(app)  # last: in front of everything above
-
-    from .cli import register
 
     register(app)
     return app

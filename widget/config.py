@@ -1,9 +1,17 @@
-"""Settings from WIDGET_* environment variables, with safe defaults."""
+"""The WIDGET_* settings, in one table (SETTINGS): each with its parser, default and meaning.
+
+load() reads them all from the environment into Flask config keys of the same names (the
+database URL and the secret key into Flask's own keys). docs/configuration.md describes the
+same table, and tests/test_configuration_docs.py checks that the two agree. The sign-in
+providers' settings, a family per provider, are read by auth/providers.py.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +20,139 @@ from sqlalchemy.engine import make_url
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
-def env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in TRUE_WORDS
+def flag(text: str) -> bool:
+    return text.strip().lower() in TRUE_WORDS
 
 
-def database_url(instance_path: str) -> str:
-    """The SQLAlchemy URL; plain postgres:// URLs get the psycopg 3 driver we ship."""
-    url = os.environ.get("WIDGET_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'widget.db'}"
+def _without_trailing_slash(url: str) -> str:
+    return url.rstrip("/")
+
+
+def _with_our_driver(url: str) -> str:
+    """Plain postgres:// URLs get the psycopg 3 driver we ship."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[str], Any]
+    # As the environment would spell it; None: it follows from the instance folder (load).
+    default: str | None
+    about: str
+
+    def value(self, environ: Mapping[str, str], default: str | None = None) -> Any:
+        """The setting's value in `environ`; unset or empty, its default (or `default`, for a
+        setting whose default follows from the instance folder)."""
+        text: str | None = environ.get(self.name, "")
+        if text is None or text.strip() == "":
+            text = self.default if default is None else default
+        if text is None:
+            raise LookupError(f"{self.name}'s default follows from the instance folder")
+        return self.parse(text)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("WIDGET_DATABASE_URL", _with_our_driver, None,
+            "SQLAlchemy URL; unset, sqlite:///<instance>/widget.db"),
+    Setting("WIDGET_SECRET_KEY", str, None,
+            "signs sessions; unset, one generated once into <instance>/secret_key"),
+    Setting("WIDGET_INSTANCE_PATH", str, None,
+            "the folder of the default SQLite database and the generated key; unset, ./instance"),
+    Setting("WIDGET_PUBLIC_URL", _without_trailing_slash, "http://127.0.0.1:5000",
+            "the address readers reach the service at: snippets, and the one origin trusted"),
+    Setting("WIDGET_REDIS_URL", str, "", "where rate-limit counts and cached pages are shared"),
+    Setting("WIDGET_RATELIMIT_ENABLED", flag, "1", "0 switches rate limits off"),
+    # Per client address: a person writes a few comments a minute at most.
+    Setting("WIDGET_RATELIMIT_POST", str, "6 per minute;60 per hour",
+            "comments one client address may post"),
+    Setting("WIDGET_RATELIMIT_POST_USER", str, "10 per minute;100 per hour",
+            "comments one signed-in account may post, wherever from"),
+    Setting("WIDGET_RATELIMIT_SIGNIN", str, "20 per minute;200 per hour",
+            "sign-ins one client address may start"),
+    Setting("WIDGET_RATELIMIT_LOGIN", str, "5 per minute;30 per hour",
+            "owners' password logins per client address"),
+    Setting("WIDGET_RATELIMIT_PREFIX", str, "widget", "prefix of the rate-limit keys in Redis"),
+    # /demo/ (`make run` turns it on): a page anyone may post to, so off unless asked.
+    Setting("WIDGET_DEMO", flag, "0", "1 serves the demo article at /demo/"),
+    Setting("WIDGET_MAX_BODY_CHARS", int, "20000", "longest comment, in characters"),
+    Setting("WIDGET_THREAD_PAGE_SIZE", int, "50",
+            "top-level comments per page of a thread, each with all its replies"),
+    Setting("WIDGET_HOT_CACHE_MB", float, "32",
+            "memory each process may keep thread pages it served in (0: off)"),
+    Setting("WIDGET_PAGE_CACHE_MB", float, "32",
+            "memory each process may keep rendered pages in, without Redis (0: off)"),
+    Setting("WIDGET_PROXY_COUNT", int, "0",
+            "the operator's proxies in front of gunicorn, whose X-Forwarded-For is believed"),
+    Setting("WIDGET_AVATAR_PRIVATE_NETWORKS", str, "",
+            "networks besides the public internet readers' pictures may be fetched from"),
+    Setting("WIDGET_SMTP_HOST", str, "",
+            "mail server for invitations; with none the link is shown instead"),
+    Setting("WIDGET_SMTP_PORT", int, "587", "its port"),
+    Setting("WIDGET_SMTP_STARTTLS", flag, "1", "STARTTLS before logging in"),
+    Setting("WIDGET_SMTP_USER", str, "", "log in to the mail server as"),
+    Setting("WIDGET_SMTP_PASSWORD", str, "", "with this password"),
+    Setting("WIDGET_MAIL_FROM", str, "", "the invitations' sender; unset, comments@<public host>"),
+    Setting("WIDGET_HASH_PEPPER", str, "",
+            "key of the HMAC-SHA256 of blocked emails and IPs; unset, the secret key"),
+    Setting("WIDGET_SPAM_CHECKS", flag, "1", "the widget form's honeypot and timing checks"),
+    Setting("WIDGET_SPAM_MIN_SECONDS", float, "3",
+            "a guest's comment posted sooner after the form was shown is held"),
+    Setting("WIDGET_AKISMET_KEY", str, "", "an Akismet API key: guests' comments are checked"),
+    Setting("WIDGET_AKISMET_URL", str, "https://rest.akismet.com", "Akismet's address"),
+)  # fmt: skip
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+# Read by load() itself, into Flask's keys, or by create_app before there is a config.
+_OF_THE_INSTANCE = ("WIDGET_DATABASE_URL", "WIDGET_SECRET_KEY", "WIDGET_INSTANCE_PATH")
+
+
+def load(instance_path: str, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Every setting of the table found in `environ` (or its default), as Flask config keys,
+    and the Flask settings that follow from them."""
+    values = {s.name: s.value(environ) for s in SETTINGS if s.name not in _OF_THE_INSTANCE}
+    return values | {
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path, environ),
+        "SECRET_KEY": secret_key(instance_path, environ),
+        # A request body larger than this is refused with 413 before it is parsed.
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": values["WIDGET_PUBLIC_URL"].startswith("https://"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def instance_folder(default: str, environ: Mapping[str, str] = os.environ) -> str:
+    """WIDGET_INSTANCE_PATH, or `default` (the instance folder beside the code)."""
+    return str(BY_NAME["WIDGET_INSTANCE_PATH"].value(environ, default))
+
+
+def database_url(instance_path: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The SQLAlchemy URL: WIDGET_DATABASE_URL, or an SQLite file in the instance folder."""
+    default = f"sqlite:///{Path(instance_path) / 'widget.db'}"
+    return str(BY_NAME["WIDGET_DATABASE_URL"].value(environ, default))
+
+
+def secret_key(instance_path: str, environ: Mapping[str, str] = os.environ) -> str:
+    """WIDGET_SECRET_KEY, or a key generated once into instance/ and kept there.
+
+    A hard-coded fallback would let anyone who read our source forge sessions.
+    """
+    key = environ.get("WIDGET_SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
 
 
 def private_instance(instance_path: str) -> None:
@@ -54,70 +181,3 @@ def private_sqlite_file(url: str) -> None:
         return
     os.fchmod(fd, 0o600)
     os.close(fd)
-
-
-def secret_key(instance_path: str) -> str:
-    """WIDGET_SECRET_KEY, or a key generated once into instance/ and kept there.
-
-    A hard-coded fallback would let anyone who read our source forge sessions.
-    """
-    key = os.environ.get("WIDGET_SECRET_KEY")
-    if key:
-        return key
-    path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    return key
-
-
-def load(instance_path: str) -> dict[str, Any]:
-    """Everything the app reads from its environment, as Flask config keys."""
-    from .auth.providers import provider_settings_from_env
-    from .comments.spam import settings as spam_settings
-    from .ratelimits import settings as ratelimit_settings
-
-    public_url = os.environ.get("WIDGET_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
-    return (
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-            "SECRET_KEY": secret_key(instance_path),
-            "WIDGET_PUBLIC_URL": public_url,
-            "WIDGET_RATELIMIT_ENABLED": env_flag("WIDGET_RATELIMIT_ENABLED", True),
-            # /demo/ (`make run` turns it on): a page anyone may post to, so off unless asked.
-            "WIDGET_DEMO": env_flag("WIDGET_DEMO", False),
-            "WIDGET_MAX_BODY_CHARS": int(os.environ.get("WIDGET_MAX_BODY_CHARS", "20000")),
-            "WIDGET_LINK_LIMIT": int(os.environ.get("WIDGET_LINK_LIMIT", "2")),
-            # Top-level comments per page of a thread (each with all its replies).
-            "WIDGET_THREAD_PAGE_SIZE": int(os.environ.get("WIDGET_THREAD_PAGE_SIZE", "50")),
-            # Each process keeps thread pages it served, up to this much memory (0: off).
-            "WIDGET_HOT_CACHE_MB": float(os.environ.get("WIDGET_HOT_CACHE_MB", "32")),
-            # Rendered pages kept for any query string, per process without Redis (0: off).
-            "WIDGET_PAGE_CACHE_MB": float(os.environ.get("WIDGET_PAGE_CACHE_MB", "32")),
-            # Proxies of the operator's in front of gunicorn, whose X-Forwarded-For is believed.
-            "WIDGET_PROXY_COUNT": int(os.environ.get("WIDGET_PROXY_COUNT", "0")),
-            "WIDGET_AVATAR_PRIVATE_NETWORKS": os.environ.get("WIDGET_AVATAR_PRIVATE_NETWORKS", ""),
-            # A request body larger than this is refused with 413 before it is parsed.
-            "MAX_CONTENT_LENGTH": 256 * 1024,
-            "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SAMESITE": "Lax",
-            "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-            # Blocked emails and IPs: HMAC-SHA256 under this pepper (the secret key if unset).
-            "WIDGET_HASH_PEPPER": os.environ.get("WIDGET_HASH_PEPPER", ""),
-            # Invitation emails (docs/configuration.md); with no host the link is shown instead.
-            "WIDGET_SMTP_HOST": os.environ.get("WIDGET_SMTP_HOST", ""),
-            "WIDGET_SMTP_PORT": int(os.environ.get("WIDGET_SMTP_PORT", "587")),
-            "WIDGET_SMTP_USER": os.environ.get("WIDGET_SMTP_USER", ""),
-            "WIDGET_SMTP_PASSWORD": os.environ.get("WIDGET_SMTP_PASSWORD", ""),
-            "WIDGET_SMTP_STARTTLS": env_flag("WIDGET_SMTP_STARTTLS", True),
-            "WIDGET_MAIL_FROM": os.environ.get("WIDGET_MAIL_FROM", ""),
-        }
-        | provider_settings_from_env(os.environ)
-        | ratelimit_settings(os.environ)
-        | spam_settings(os.environ)
-    )

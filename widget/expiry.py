@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -13,7 +14,7 @@ BATCH = 100
 
 
 def delete_expired(
-    key: InstrumentedAttribute, when: InstrumentedAttribute, before: datetime
+    key: InstrumentedAttribute[Any], when: InstrumentedAttribute[Any], before: datetime
 ) -> None:
     """Delete up to BATCH rows whose `when` is before `before`, identified by `key`.
 

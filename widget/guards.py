@@ -50,7 +50,7 @@ def require_iframe_request() -> None:
                        code="forbidden_origin", status=403)  # fmt: skip
 
 
-def json_object(any_type: bool = False) -> dict:
+def json_object(any_type: bool = False) -> dict[str, Any]:
     """The request's JSON body, which must be an object of text, shallowly nested; `any_type`
     also reads a body sent as text/plain (what a page may send across origins without a CORS
     preflight)."""

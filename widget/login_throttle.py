@@ -5,7 +5,7 @@ server shares it, and by email, so guesses spread over many addresses wait all t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -13,7 +13,7 @@ from .comments.blocks import digest
 from .errors import Rejected
 from .expiry import delete_expired
 from .extensions import db
-from .models import LoginThrottle, utcnow
+from .models import LoginThrottle, as_utc, utcnow
 
 FREE_FAILURES = 5  # a person mistyping: no wait
 FIRST_WAIT = timedelta(minutes=1)  # after the 5th failure; doubled after each one more
@@ -33,10 +33,6 @@ class BackingOff(Rejected):
         self.retry_after = retry_after
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def _key(email: str) -> str:
     # The typed email, as owners.find_owner reads it; peppered, so typos are not kept.
     return digest("login", email.strip().lower())
@@ -45,7 +41,8 @@ def _key(email: str) -> str:
 def wait_after(failures: int) -> timedelta:
     if failures < FREE_FAILURES:
         return timedelta(0)
-    return min(FIRST_WAIT * 2 ** min(failures - FREE_FAILURES, 20), LONGEST_WAIT)
+    doublings = min(failures - FREE_FAILURES, 20)
+    return min(FIRST_WAIT * (1 << doublings), LONGEST_WAIT)
 
 
 def begin(email: str) -> LoginThrottle:
@@ -64,7 +61,7 @@ def begin(email: str) -> LoginThrottle:
         row = db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
         assert row is not None
     if row.locked_until is not None:
-        left = (_aware(row.locked_until) - utcnow()).total_seconds()
+        left = (as_utc(row.locked_until) - utcnow()).total_seconds()
         if left > 0:
             db.session.rollback()
             raise BackingOff(int(left) + 1)
@@ -74,7 +71,7 @@ def begin(email: str) -> LoginThrottle:
 def failed(row: LoginThrottle) -> None:
     """Count a failure; from the FREE_FAILURES-th on, the next attempt waits."""
     now = utcnow()
-    if _aware(row.last_failure_at) < now - FORGOTTEN_AFTER:
+    if as_utc(row.last_failure_at) < now - FORGOTTEN_AFTER:
         row.failures = 0
     row.failures += 1
     row.last_failure_at = now

@@ -5,17 +5,18 @@ password, "sign out everywhere" and removing the owner delete rows, and nothing 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
+from .digests import secret_hash
 from .errors import Rejected
-from .extensions import begin_writing, commit_keeping_loaded, db
-from .models import Owner, OwnerSession, utcnow
+from .extensions import db
+from .models import Owner, OwnerSession, as_utc, utcnow
+from .transactions import write_apart
 
 # A browser left alone this long is signed out; one in use stays signed in.
 IDLE_LIMIT = timedelta(days=30)
@@ -28,14 +29,6 @@ _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
 _SYSTEMS = (("iPhone", "iOS"), ("iPad", "iPadOS"), ("Android", "Android"),
             ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"),
             ("Linux", "Linux"))  # fmt: skip
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def device(user_agent: str) -> str:
@@ -59,7 +52,7 @@ def start(owner: Owner, user_agent: str = "") -> str:
         )
     )
     db.session.add(
-        OwnerSession(owner_id=owner.id, token_hash=_digest(token), device=device(user_agent),
+        OwnerSession(owner_id=owner.id, token_hash=secret_hash(token), device=device(user_agent),
                      created_at=now, last_seen_at=now)
     )  # fmt: skip
     db.session.commit()
@@ -72,33 +65,25 @@ def find(token: object) -> OwnerSession | None:
         return None
     record = db.session.scalar(
         select(OwnerSession)
-        .where(OwnerSession.token_hash == _digest(token))
+        .where(OwnerSession.token_hash == secret_hash(token))
         .options(joinedload(OwnerSession.owner))  # one query for who is signed in
     )
     if record is None:
         return None
     now = utcnow()
-    if _aware(record.last_seen_at) < now - IDLE_LIMIT:
+    if as_utc(record.last_seen_at) < now - IDLE_LIMIT:
         return None
-    if _aware(record.last_seen_at) < now - SEEN_EVERY:
+    if as_utc(record.last_seen_at) < now - SEEN_EVERY:
         _seen(record, now)
     return record
 
 
 def _seen(record: OwnerSession, now: datetime) -> None:
-    """Note that the session is in use, in a transaction of its own."""
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        return  # a caller's unfinished work is not ours to commit; next time, then
-    # On SQLite a write after a read fails if another writer came in between: end the read,
-    # write, and give a writing request its write lock back (begin_writing).
-    commit_keeping_loaded()
-    db.session.execute(
-        update(OwnerSession).where(OwnerSession.id == record.id).values(last_seen_at=now)
-    )
-    commit_keeping_loaded()
-    record.last_seen_at = now
-    begin_writing()
+    """Note that the session is in use, in a transaction of its own (not when the request
+    holds unfinished work of its own: next time, then)."""
+    seen = update(OwnerSession).where(OwnerSession.id == record.id).values(last_seen_at=now)
+    if write_apart(seen):
+        record.last_seen_at = now
 
 
 def of(owner: Owner) -> list[OwnerSession]:

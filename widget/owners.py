@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import login_throttle, owner_sessions
 from .comments import validation
+from .digests import secret_hash
 from .errors import Rejected
 from .extensions import db
-from .models import Identity, Invite, Owner, OwnerIdentity, OwnerSession, Site, SiteOwner, utcnow
+from .models import (
+    Identity,
+    Invite,
+    Owner,
+    OwnerIdentity,
+    OwnerSession,
+    Site,
+    SiteOwner,
+    as_utc,
+    utcnow,
+)
 from .passwords import check_password
 from .sites import create_site
 
@@ -24,10 +34,6 @@ INVITE_LIFETIME = timedelta(days=7)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 # Checked when nobody has the email typed, so a wrong email takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def normalize_email(value: object) -> str:
@@ -175,10 +181,6 @@ class Invited:
     token: str  # in the emailed link only; the database keeps its hash
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invite(site: Site, email: object, by: Owner, role: str = "owner") -> Invited:
     address = normalize_email(email)
     if role not in ROLES:
@@ -188,7 +190,7 @@ def invite(site: Site, email: object, by: Owner, role: str = "owner") -> Invited
         site_id=site.id,
         email=address,
         role=role,
-        token_hash=_digest(token),
+        token_hash=secret_hash(token),
         invited_by=by.id,
         expires_at=utcnow() + INVITE_LIFETIME,
     )
@@ -201,8 +203,8 @@ def find_invite(token: object) -> Invite:
     """The open invitation this link carries; a 404 Rejected if it is unknown, used or old."""
     record = None
     if isinstance(token, str) and _TOKEN.fullmatch(token):
-        record = db.session.scalar(select(Invite).where(Invite.token_hash == _digest(token)))
-    if record is None or record.accepted_at is not None or _aware(record.expires_at) <= utcnow():
+        record = db.session.scalar(select(Invite).where(Invite.token_hash == secret_hash(token)))
+    if record is None or record.accepted_at is not None or as_utc(record.expires_at) <= utcnow():
         raise Rejected(
             None, "This invitation is not valid any more: ask for a new one.",
             code="invite_invalid", status=404,

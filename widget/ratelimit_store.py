@@ -61,7 +61,7 @@ class SharedFileStorage(Storage):
 
     def _db(self) -> sqlite3.Connection:
         """This thread's connection, opened anew in a forked worker (never the master's)."""
-        held = getattr(self._local, "held", None)
+        held: tuple[int, sqlite3.Connection] | None = getattr(self._local, "held", None)
         if held is not None and held[0] == os.getpid():
             return held[1]
         private_sqlite_file(f"sqlite:///{self.path}")

@@ -7,32 +7,22 @@ machine (ratelimit_store.py): a limit is the limit whatever gunicorn's worker co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from flask import Flask, current_app, request
+from flask_limiter import Limiter
 
 from .auth.current import current_token
-from .extensions import limiter
 from .ratelimit_store import storage_uri
 
-DEFAULTS = {
-    # Per client address: a person writes a few comments a minute at most.
-    "WIDGET_RATELIMIT_POST": "6 per minute;60 per hour",
-    # Per signed-in account, wherever they post from.
-    "WIDGET_RATELIMIT_POST_USER": "10 per minute;100 per hour",
-    # Per client address: starting sign-ins and owners' password logins.
-    "WIDGET_RATELIMIT_SIGNIN": "20 per minute;200 per hour",
-    "WIDGET_RATELIMIT_LOGIN": "5 per minute;30 per hour",
-}
 TOO_FAST = "You are going a little fast. Please wait a moment and try again."
 
 
-def settings(environ: Mapping[str, str]) -> dict[str, str]:
-    """The WIDGET_* rate-limit settings found in the environment, with defaults."""
-    return {name: environ.get(name) or value for name, value in DEFAULTS.items()} | {
-        "WIDGET_REDIS_URL": environ.get("WIDGET_REDIS_URL", ""),
-        "WIDGET_RATELIMIT_PREFIX": environ.get("WIDGET_RATELIMIT_PREFIX", "widget"),
-    }
+def client_address() -> str:
+    # With WIDGET_PROXY_COUNT set, ProxyFix (create_app) has already put the real client here.
+    return request.remote_addr or "unknown"
+
+
+# Created unbound, so that views can decorate with it; init_app binds it to the app.
+limiter = Limiter(key_func=client_address)
 
 
 def init_app(app: Flask) -> None:
@@ -52,11 +42,6 @@ def init_app(app: Flask) -> None:
 def limit(name: str):  # type: ignore[no-untyped-def]
     """The configured limit, read at request time so tests and operators can change it."""
     return lambda: current_app.config[name]
-
-
-def client_address() -> str:
-    # With WIDGET_PROXY_COUNT set, ProxyFix (create_app) has already put the real client here.
-    return request.remote_addr or "unknown"
 
 
 def account() -> str:

@@ -14,9 +14,9 @@ from flask import Flask, request, url_for
 
 from .assets import asset_url
 from .auth.session_json import provider_label
-from .comments.formatting import as_utc, author, count_heading, count_headings, isotime
+from .comments.formatting import author, count_heading, count_headings, isotime
 from .comments.verdicts import describe
-from .models import utcnow
+from .models import as_utc, utcnow
 
 AVATAR_COLORS = 8
 # What the dashboard's lists (threads, queue) read from their query string, and so carry from

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from tests import servers
 from tests.dashboard import PASSWORD, Dashboard, make_owner
 from widget.extensions import db
+from widget.models import as_utc, utcnow
 
 WAITING = "Too many failed sign-ins for this account"
 FREE_FAILURES = 5  # what a person mistyping gets before any wait
@@ -146,5 +147,4 @@ def _wait_left() -> int:
         return 0
     if isinstance(until, str):  # SQLite hands back text
         until = datetime.fromisoformat(until)
-    until = until.replace(tzinfo=UTC) if until.tzinfo is None else until
-    return round((until - datetime.now(UTC)).total_seconds())
+    return round((as_utc(until) - utcnow()).total_seconds())

@@ -10,12 +10,12 @@ from typing import Any
 
 from flask import Request
 
-from ..comments.formatting import as_utc, author, isotime
+from ..comments.formatting import author, isotime
 from ..comments.reading import ThreadPage
 from ..comments.services import NewComment
 from ..comments.spam import Submission
 from ..errors import Rejected
-from ..models import Comment, Status
+from ..models import Comment, Status, as_utc
 
 COMMENT_FIELDS = (
     "site",

@@ -9,10 +9,10 @@ from ..auth.current import current_identity_on
 from ..comments import reading, services, spam
 from ..comments.counts import count_comments
 from ..errors import Rejected
-from ..extensions import limiter, writes_late
 from ..guards import json_object, require_iframe_request
 from ..models import Status
-from ..ratelimits import TOO_FAST, account, is_guest, limit
+from ..ratelimits import TOO_FAST, account, is_guest, limit, limiter
+from ..transactions import writes_late
 from . import schemas
 from .openapi import openapi_document
 

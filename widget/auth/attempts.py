@@ -15,9 +15,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ..digests import secret_hash
 from ..errors import Rejected
 from ..extensions import db
-from ..models import Identity, LoginAttempt, Site, utcnow
+from ..models import Identity, LoginAttempt, Site, as_utc, utcnow
 from . import tokens
 from .identities import upsert_identity
 from .profiles import Profile
@@ -50,7 +51,7 @@ def create(site: Site, provider: str, challenge: object) -> Started:
         site_id=site.id,
         provider=provider,
         challenge=challenge,
-        start_token_hash=tokens.digest(start_token),
+        start_token_hash=secret_hash(start_token),
         expires_at=utcnow() + ATTEMPT_LIFETIME,
     )
     db.session.add(attempt)
@@ -60,7 +61,7 @@ def create(site: Site, provider: str, challenge: object) -> Started:
 
 def _live(attempt_id: object) -> LoginAttempt:
     attempt = db.session.get(LoginAttempt, attempt_id) if isinstance(attempt_id, str) else None
-    if attempt is None or tokens.aware(attempt.expires_at) <= utcnow():
+    if attempt is None or as_utc(attempt.expires_at) <= utcnow():
         raise Rejected("attempt", "This sign-in has expired. Start again.", code="expired",
                        status=410)  # fmt: skip
     return attempt
@@ -71,7 +72,7 @@ def start(attempt_id: object, start_token: object) -> LoginAttempt:
     attempt = _live(attempt_id)
     if (
         not isinstance(start_token, str)
-        or not hmac.compare_digest(tokens.digest(start_token), attempt.start_token_hash)
+        or not hmac.compare_digest(secret_hash(start_token), attempt.start_token_hash)
         or attempt.status != "new"
     ):
         raise Rejected("attempt", "This sign-in cannot be started again.", code="forbidden",

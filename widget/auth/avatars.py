@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import User
+from ..transactions import take_write_lock
 from . import picture_fetch
 
 MAX_SIDE = 128  # pixels: shown at 32, sharp on any screen
@@ -79,7 +80,7 @@ def refresh(user_id: int) -> bool:
         log.info("avatar of user %s not fetched from %s: %s", user_id, source, exc)
         return False
     # On SQLite, the write lock first: a read followed by a write could find it taken.
-    db.session.connection(execution_options={"sqlite_immediate": True})
+    take_write_lock()
     user = db.session.get(User, user_id)
     if user is None or user.avatar_source != source:
         db.session.commit()

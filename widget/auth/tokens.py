@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
+from ..digests import secret_hash
 from ..extensions import db
-from ..models import AuthToken, Identity, utcnow
+from ..models import AuthToken, Identity, as_utc, utcnow
 
 SESSION_LIFETIME = timedelta(days=30)
 ACCESS_LIFETIME = timedelta(minutes=15)
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; we only ever store UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 @dataclass(frozen=True)
@@ -33,14 +24,14 @@ class Issued:
 
     @property
     def expires_in(self) -> int:
-        return int((aware(self.token.expires_at) - utcnow()).total_seconds())
+        return int((as_utc(self.token.expires_at) - utcnow()).total_seconds())
 
 
 def _issue(kind: str, identity_id: int, site_id: int, lifetime: timedelta,
            session_id: int | None = None) -> Issued:  # fmt: skip
     secret = secrets.token_urlsafe(32)
     token = AuthToken(
-        token_hash=digest(secret),
+        token_hash=secret_hash(secret),
         kind=kind,
         session_id=session_id,
         identity_id=identity_id,
@@ -66,10 +57,10 @@ def find(secret: object, kind: str) -> AuthToken | None:
         return None
     token = db.session.scalar(
         select(AuthToken)
-        .where(AuthToken.token_hash == digest(secret), AuthToken.kind == kind)
+        .where(AuthToken.token_hash == secret_hash(secret), AuthToken.kind == kind)
         .options(joinedload(AuthToken.identity).joinedload(Identity.user))
     )
-    if token is None or token.revoked_at is not None or aware(token.expires_at) <= utcnow():
+    if token is None or token.revoked_at is not None or as_utc(token.expires_at) <= utcnow():
         return None
     if token.session_id is not None:
         parent = db.session.get(AuthToken, token.session_id)

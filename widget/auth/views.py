@@ -17,10 +17,11 @@ from werkzeug.wrappers import Response
 
 from ..comments import spam
 from ..errors import Rejected
-from ..extensions import begin_writing, db, limiter, writes_late
+from ..extensions import db
 from ..guards import json_object, require_iframe_request, require_own_origin
-from ..ratelimits import TOO_FAST, limit
+from ..ratelimits import TOO_FAST, limit, limiter
 from ..sites import get_site
+from ..transactions import begin_writing, writes_late
 from . import attempts, oauth, registry, tokens
 from .current import bearer, current_identity_on, current_token
 from .session_json import user_json

@@ -4,16 +4,11 @@ them, when, and how many there are. templating.py makes these filters for the te
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import url_for
 
-from ..models import Comment
-
-
-def as_utc(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; we only ever store UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+from ..models import Comment, as_utc
 
 
 def isotime(moment: datetime) -> str:

@@ -3,7 +3,6 @@ it with its verdict's status and reason, commit, and announce it (events.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -12,11 +11,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..digests import secret_hash
 from ..errors import Rejected
-from ..extensions import begin_writing, commit_keeping_loaded, db
+from ..extensions import db
 from ..models import Comment, Identity, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
 from ..text import render_markdown
+from ..transactions import begin_writing, commit_keeping_loaded
 from . import events, rules, spam, tree, validation
 from .blocks import REFUSED_MESSAGE, ip_digest
 from .verdicts import REFUSED
@@ -40,10 +41,6 @@ class NewComment:
 class Posted:
     comment: Comment
     edit_key: str  # shown once to the guest; only its hash is kept
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def post_comment(
@@ -104,7 +101,7 @@ def post_comment(
             html=html,
             status=verdict.status,
             status_reason=verdict.reason,
-            edit_key_hash=hash_key(edit_key),
+            edit_key_hash=secret_hash(edit_key),
             ip_hash=ip_hash,
             created_at=utcnow(),
         )

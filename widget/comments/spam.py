@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,8 +23,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
 from ..expiry import delete_expired
-from ..extensions import begin_writing, db
+from ..extensions import db
 from ..models import Site, SpentFormToken, Status, utcnow
+from ..transactions import begin_writing
 from . import akismet
 from .verdicts import Reason, Verdict
 
@@ -121,15 +121,3 @@ def verdict(site: Site, submission: Submission, *, name: str, email: str, websit
         return Verdict(Status.SPAM.value, Reason.AKISMET)
     # Last, after Akismet's seconds: from here on the request holds SQLite's write lock.
     return None if _spend(shown) else Verdict(Status.PENDING.value, Reason.REPLAYED_TOKEN)
-
-
-def settings(environ: Mapping[str, str]) -> dict[str, object]:
-    """The WIDGET_* spam settings found in the environment, with defaults."""
-    from ..config import env_flag
-
-    return {
-        "WIDGET_SPAM_CHECKS": env_flag("WIDGET_SPAM_CHECKS", True),
-        "WIDGET_SPAM_MIN_SECONDS": float(environ.get("WIDGET_SPAM_MIN_SECONDS", "3")),
-        "WIDGET_AKISMET_KEY": environ.get("WIDGET_AKISMET_KEY", ""),
-        "WIDGET_AKISMET_URL": environ.get("WIDGET_AKISMET_URL", "https://rest.akismet.com"),
-    }

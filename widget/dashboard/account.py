@@ -9,9 +9,8 @@ from werkzeug.wrappers import Response
 from .. import owner_sessions, owners
 from ..auth import registry
 from ..errors import Rejected
-from ..extensions import limiter
 from ..login_throttle import BackingOff
-from ..ratelimits import TOO_FAST, limit
+from ..ratelimits import TOO_FAST, limit, limiter
 from .access import current_owner, current_session, login_required, safe_next, sign_in, sign_out
 from .forms import ActionForm, ChangePasswordForm, LoginForm, NewPasswordForm
 from .views import bp, form_error

@@ -14,8 +14,8 @@ from .. import owners
 from ..auth import oauth, registry
 from ..auth.identities import upsert_identity
 from ..errors import Rejected
-from ..extensions import db, limiter
-from ..ratelimits import TOO_FAST, limit
+from ..extensions import db
+from ..ratelimits import TOO_FAST, limit, limiter
 from .access import current_owner, login_required, safe_next, sign_in
 from .forms import ActionForm
 from .views import bp

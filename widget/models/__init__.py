@@ -1,0 +1,31 @@
+"""The data, one module per concern; every model is named here, so `from widget.models import
+Site` finds it, and importing the package maps every table (Alembic's autogenerate sees them)."""
+
+from .base import Model, as_utc, utcnow
+from .owners import Invite, LoginThrottle, Owner, OwnerIdentity, OwnerSession, SiteOwner
+from .readers import AuthToken, Identity, LoginAttempt, User
+from .sites import Block, Comment, Moderation, Site, SiteOrigin, SpentFormToken, Status, Thread
+
+__all__ = [
+    "AuthToken",
+    "Block",
+    "Comment",
+    "Identity",
+    "Invite",
+    "LoginAttempt",
+    "LoginThrottle",
+    "Model",
+    "Moderation",
+    "Owner",
+    "OwnerIdentity",
+    "OwnerSession",
+    "Site",
+    "SiteOrigin",
+    "SiteOwner",
+    "SpentFormToken",
+    "Status",
+    "Thread",
+    "User",
+    "as_utc",
+    "utcnow",
+]
