@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import click
 from flask import Flask
+from flask.cli import FlaskGroup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, config, headers, ratelimits, templating
@@ -69,3 +71,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     register(app)
     return app
+
+
+@click.group(
+    cls=FlaskGroup, create_app=create_app, add_default_commands=True, add_version_option=False
+)
+def main() -> None:
+    """Manage the comment service: `widget db upgrade`, `widget sites create`, …"""

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
 
 from .auth.commands import avatars_group
 from .dashboard.commands import COMMANDS
@@ -107,16 +106,3 @@ def register(app: Flask) -> None:
     for group in COMMANDS:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
-
-
-def _create_app() -> Flask:
-    from . import create_app
-
-    return create_app()
-
-
-@click.group(
-    cls=FlaskGroup, create_app=_create_app, add_default_commands=True, add_version_option=False
-)
-def main() -> None:
-    """Manage the comment service: `widget db upgrade`, `widget sites create`, …"""

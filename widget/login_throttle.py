@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from .comments.blocks import digest
+from .digests import peppered_hash
 from .errors import Rejected
 from .expiry import delete_expired
 from .extensions import db
@@ -35,7 +35,7 @@ class BackingOff(Rejected):
 
 def _key(email: str) -> str:
     # The typed email, as owners.find_owner reads it; peppered, so typos are not kept.
-    return digest("login", email.strip().lower())
+    return peppered_hash("login", email.strip().lower())
 
 
 def wait_after(failures: int) -> timedelta:

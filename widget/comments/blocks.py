@@ -6,14 +6,12 @@ recognise them again and useless to anyone who reads the database without the pe
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import or_, select
 
+from ..digests import peppered_hash
 from ..errors import Rejected
 from ..extensions import db
 from ..models import Block, Comment, Owner, Site, User, utcnow
@@ -24,15 +22,12 @@ ACTIONS = ("refuse", "hold")
 REFUSED_MESSAGE = "Sorry, this site is not accepting comments from you."
 
 
-def digest(kind: str, value: str) -> str:
-    pepper = current_app.config.get("WIDGET_HASH_PEPPER") or current_app.config["SECRET_KEY"]
-    return hmac.new(pepper.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
 def ip_digest(ip: str | None) -> str:
     """The peppered hash of an IP address, or "" when there is none (or it is not one)."""
     try:
-        return digest("ip", ipaddress.ip_address((ip or "").strip()).compressed) if ip else ""
+        return (
+            peppered_hash("ip", ipaddress.ip_address((ip or "").strip()).compressed) if ip else ""
+        )
     except ValueError:
         return ""
 
@@ -43,9 +38,13 @@ def find_block(
     """The live block that matches this commenter on this site; a refusal wins over a hold."""
     matches = []
     if email:
-        matches.append((Block.kind == "email") & (Block.value_hash == digest("email", email)))
+        matches.append(
+            (Block.kind == "email") & (Block.value_hash == peppered_hash("email", email))
+        )
     if user_id is not None:
-        matches.append((Block.kind == "user") & (Block.value_hash == digest("user", str(user_id))))
+        matches.append(
+            (Block.kind == "user") & (Block.value_hash == peppered_hash("user", str(user_id)))
+        )
     if ip_hash:
         matches.append((Block.kind == "ip") & (Block.value_hash == ip_hash))
     if not matches:
@@ -75,14 +74,14 @@ def block_value(
         clean = validation.author_email(value) if value else ""
         if not clean:
             raise Rejected("value", "Give the email address to block.")
-        return _put(site, "email", digest("email", clean), _mask_email(clean), action,
+        return _put(site, "email", peppered_hash("email", clean), _mask_email(clean), action,
                     expires_at, by)  # fmt: skip
     if kind == "ip":
         try:
             address = ipaddress.ip_address(value)
         except ValueError as exc:
             raise Rejected("value", "Give an IP address like 203.0.113.7 or 2001:db8::1.") from exc
-        return _put(site, "ip", digest("ip", address.compressed), _mask_ip(address), action,
+        return _put(site, "ip", peppered_hash("ip", address.compressed), _mask_ip(address), action,
                     expires_at, by)  # fmt: skip
     raise Rejected("kind", "Block an email or an IP address here; block users from a comment.")
 
@@ -103,13 +102,13 @@ def block_author(
             raise Rejected("kind", "This comment was written by a guest: block their email.")
         user = db.session.get(User, comment.user_id)
         label = f"{user.name if user else who} (signed in with {comment.provider})"
-        return _put(site, "user", digest("user", str(comment.user_id)), label, action,
+        return _put(site, "user", peppered_hash("user", str(comment.user_id)), label, action,
                     expires_at, by)  # fmt: skip
     if kind == "email":
         if not comment.author_email:
             raise Rejected("kind", "This comment has no email address to block.")
         label = f"{_mask_email(comment.author_email)} ({who})"
-        return _put(site, "email", digest("email", comment.author_email), label, action,
+        return _put(site, "email", peppered_hash("email", comment.author_email), label, action,
                     expires_at, by)  # fmt: skip
     if kind == "ip":
         if not comment.ip_hash:

@@ -138,7 +138,7 @@ class Comment(Model):
     edit_key_hash: Mapped[str] = mapped_column(String(64), default="")
     # The site owner who wrote it from the dashboard: shown with an owner badge.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owner.id", ondelete="SET NULL"))
-    # The poster's IP, peppered and hashed (blocks.digest): enough to block it, never to read it.
+    # The poster's IP, peppered and hashed (digests.py): enough to block it, never to read it.
     ip_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -160,7 +160,7 @@ class Comment(Model):
 class Block(Model):
     """A guest email, a signed-in user or an IP whose new comments a site refuses or holds.
 
-    The value is kept only as a peppered hash (blocks.digest); `label` is what the owner sees.
+    The value is kept only as a peppered hash (digests.py); `label` is what the owner sees.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
