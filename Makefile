@@ -47,9 +47,11 @@ idp-deps: $(IDP_DIR)/node_modules/.installed
 test: install-test chromium idp-deps
 	$(VENV)/bin/pytest -q
 
+## ruff (lint and format) and mypy --strict on widget/ (pyproject.toml says how).
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install-test
 	$(VENV)/bin/ruff format .
