@@ -5,66 +5,34 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
-import socket
 import threading
-import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine
 
+from tests.support import apps
+from tests.support.blog import BLOG, PAGE
+from tests.support.databases import DATABASES, new_postgres_schema
+from tests.support.servers import free_port
 from widget import create_app
 from widget.comments.services import NewComment, Posted, post_comment
-from widget.config import database_url as normalize_db_url
 from widget.extensions import db
 from widget.models import Site
 from widget.sites import create_site
 
-PG_URL = os.environ.get("WIDGET_TEST_DATABASE_URL", "")
-DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
-BLOG = "https://blog.example.com"
-PAGE = f"{BLOG}/2026/11/hello/"
-
-
-def _postgres_schema_url() -> Iterator[str]:
-    base = _pg_base()
-    schema = "t_" + uuid.uuid4().hex[:16]
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        engine.dispose()
-
-
-def _pg_base() -> str:
-    saved = os.environ.get("WIDGET_DATABASE_URL")
-    os.environ["WIDGET_DATABASE_URL"] = PG_URL
-    try:
-        return normalize_db_url("")
-    finally:
-        if saved is None:
-            del os.environ["WIDGET_DATABASE_URL"]
-        else:
-            os.environ["WIDGET_DATABASE_URL"] = saved
-
 
 @pytest.fixture(params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'widget.db'}"
     else:
-        yield from _postgres_schema_url()
+        yield from new_postgres_schema()
 
 
 @pytest.fixture
@@ -72,31 +40,19 @@ def make_app(database_url: str, tmp_path, monkeypatch):  # type: ignore[no-untyp
     """Build an app on this test's database, with extra settings; the schema is created."""
     monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("WIDGET_SECRET_KEY", raising=False)
-    apps: list[Flask] = []
+    built: list[Flask] = []
 
     def build(create_schema: bool = True, **overrides: Any) -> Flask:
-        settings = {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WIDGET_PUBLIC_URL": "https://comments.example.net",
-            "WIDGET_RATELIMIT_ENABLED": False,
-            # The widget form's spam checks have tests of their own (test_spam.py).
-            "WIDGET_SPAM_CHECKS": False,
-        } | overrides
-        app = create_app(settings)
+        app = create_app(apps.settings(database_url, **overrides))
         if create_schema:
             with app.app_context():
                 db.create_all()
-        apps.append(app)
+        built.append(app)
         return app
 
     yield build
-    for app in apps:
-        if (hot := app.extensions.get("widget.hot_pages")) is not None:
-            hot.close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    for app in built:
+        apps.close(app)
 
 
 @pytest.fixture
@@ -160,18 +116,6 @@ def post_json(client: FlaskClient):  # type: ignore[no-untyped-def]
     return post
 
 
-def guest(site: Site, /, **fields: Any) -> dict[str, Any]:
-    """A valid guest comment payload for `site`, with fields overridden."""
-    return {
-        "site": site.key,
-        "url": PAGE,
-        "title": "Hello",
-        "body": "A thoughtful comment.",
-        "author_name": "Ann Reader",
-        "author_email": "ann@example.com",
-    } | fields
-
-
 class Inbox:
     """What a real SMTP server on 127.0.0.1 was sent: (from, to, message) each."""
 
@@ -190,10 +134,7 @@ class Inbox:
 def smtp():  # type: ignore[no-untyped-def]
     """A real SMTP server on 127.0.0.1 that keeps what it is sent."""
     inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield inbox, controller.port
