@@ -21,19 +21,22 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlencode
 
+# This checkout's code, before an installed copy: the seeding and the tests' server harness.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import browser
 import load
 from client import Answer, Request, send
 from isso_server import isso
 from report import NA, Bytes, Pair, Results, Thread, Timed, write
 from seeding import REFERENCE, SITE_KEY, THREADS, TITLE, isso_post, seed_isso, seed_ours
-from servers import BenchError, free_port, gunicorn, static_site, wait_until_idle
+from servers import BenchError, gunicorn, static_site, wait_until_idle
+
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.executable).parent  # not resolved: the venv's own gunicorn
-# Seed with the code of this checkout, as gunicorn (run from ROOT) serves it.
-sys.path.insert(0, str(ROOT))
 
 GZIP = {"Accept-Encoding": "gzip"}  # every reader's browser sends it
 COUNTED_PAGES = 50

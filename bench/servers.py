@@ -4,59 +4,48 @@ when its `with` block ends, also on error."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-SERVICE_HOST = "127.0.0.1"
+from tests.support import servers as harness
+
 BLOG_HOST = "127.0.0.2"  # another site than the services: any 127.x address answers on loopback
 WORKERS = 2  # the same for every app measured
-STARTUP_SECONDS = 30
 # Before each measurement every server must be idle: under this share of one CPU, for a while.
 IDLE_CPU_SHARE = 0.05
 IDLE_SAMPLE_SECONDS = 0.5
 IDLE_WAIT_SECONDS = 300  # Isso's backlog at 2,000 comments took about 20 s here
 
-_serving: dict[str, subprocess.Popen[bytes]] = {}  # base URL → gunicorn master, while it serves
+_serving: dict[str, int] = {}  # base URL → gunicorn master's pid, while it serves
 
 
 class BenchError(RuntimeError):
     """The benchmark could not run as intended; its figures would mean nothing."""
 
 
-def free_port(host: str = SERVICE_HOST) -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(
     gunicorn_bin: Path, app: str, cwd: Path, env: dict[str, str], port: int, log: Path
 ) -> Iterator[str]:
-    """Serve `app` with sync workers; its base URL while it runs, then stop it."""
-    base = f"http://{SERVICE_HOST}:{port}"
-    command = [str(gunicorn_bin), "-w", str(WORKERS), "-b", f"{SERVICE_HOST}:{port}", app]
-    with log.open("ab") as out:
-        server = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=out, stderr=out, start_new_session=True
-        )
-    try:
-        wait_until_ready(server, base, log)
-        _serving[base] = server
-        yield base
-    finally:
-        _serving.pop(base, None)
-        stop(server)
+    """Serve `app` with sync workers (the tests' harness, without an access log, which would
+    cost every request some time); its base URL while it runs, then stop it."""
+    serving = harness.gunicorn(env, workers=WORKERS, output=log, port=port, app=app,
+                               program=gunicorn_bin, cwd=cwd, ready_path="/")  # fmt: skip
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(serving)
+        except harness.HarnessError as error:
+            raise BenchError(str(error)) from error
+        _serving[server.url] = server.process.pid
+        try:
+            yield server.url
+        finally:
+            _serving.pop(server.url, None)
 
 
 def wait_until_idle() -> float:
@@ -79,7 +68,7 @@ def wait_until_idle() -> float:
 
 def _cpu_seconds() -> float:
     """CPU time used so far by every serving gunicorn: its master and its workers."""
-    masters = {server.pid for server in _serving.values()}
+    masters = set(_serving.values())
     stats = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -93,32 +82,6 @@ def _cpu_seconds() -> float:
         for pid, fields in stats.items()
         if pid in masters or int(fields[1]) in masters  # fields[1]: the parent's pid
     )
-
-
-def wait_until_ready(server: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise BenchError(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            urllib.request.urlopen(base + "/", timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return  # a 404 is an answer: the server is up
-        except OSError:
-            time.sleep(0.2)
-    raise BenchError(f"gunicorn did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the master, which stops its workers; SIGKILL to its process group if stuck."""
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -1,102 +1,98 @@
-"""Fixtures: a fresh database per test (SQLite file, and a PostgreSQL schema when
-WIDGET_TEST_DATABASE_URL is set), the app, its test client, and small factories."""
+"""Fixtures: a database per test (an SQLite file, and a PostgreSQL schema when
+WIDGET_TEST_DATABASE_URL is set; tests/support/databases.py says how they are reused), the
+app, its test client, and small factories."""
 
 from __future__ import annotations
 
 import email
 import email.policy
-import os
-import socket
 import threading
-import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine
 
+from tests.support import apps
+from tests.support.blog import BLOG, PAGE
+from tests.support.databases import (
+    DATABASES,
+    Database,
+    SchemaPool,
+    SqliteTemplate,
+    postgres_database,
+    sqlite_database,
+)
+from tests.support.reader import IFRAME
+from tests.support.servers import free_port
 from widget import create_app
 from widget.comments.services import NewComment, Posted, post_comment
-from widget.config import database_url as normalize_db_url
 from widget.extensions import db
 from widget.models import Site
 from widget.sites import create_site
 
-PG_URL = os.environ.get("WIDGET_TEST_DATABASE_URL", "")
-DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
-BLOG = "https://blog.example.com"
-PAGE = f"{BLOG}/2026/11/hello/"
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
 
 
-def _postgres_schema_url() -> Iterator[str]:
-    base = _pg_base()
-    schema = "t_" + uuid.uuid4().hex[:16]
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        engine.dispose()
-
-
-def _pg_base() -> str:
-    saved = os.environ.get("WIDGET_DATABASE_URL")
-    os.environ["WIDGET_DATABASE_URL"] = PG_URL
-    try:
-        return normalize_db_url("")
-    finally:
-        if saved is None:
-            del os.environ["WIDGET_DATABASE_URL"]
-        else:
-            os.environ["WIDGET_DATABASE_URL"] = saved
+@pytest.fixture(scope="session")
+def postgres_schemas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SchemaPool]:
+    pool = SchemaPool(tmp_path_factory.mktemp("postgres-schemas"))
+    yield pool
+    pool.close()
 
 
 @pytest.fixture(params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def database(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: SqliteTemplate,
+    postgres_schemas: SchemaPool,
+) -> Iterator[Database]:
+    """This test's database, with no row. For a test that builds the app (`make_app`) the
+    models' tables are there already; for others (real servers) it is empty, to migrate."""
+    prepared = "make_app" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'widget.db'}"
+        template = sqlite_template if prepared else None
+        with sqlite_database(tmp_path / "widget.db", template) as database:
+            yield database
     else:
-        yield from _postgres_schema_url()
+        with postgres_database(postgres_schemas, prepared) as database:
+            yield database
 
 
 @pytest.fixture
-def make_app(database_url: str, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    """Build an app on this test's database, with extra settings; the schema is created."""
+def database_url(database: Database) -> str:
+    return database.url
+
+
+@pytest.fixture
+def make_app(database: Database, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """Build an app on this test's database, with extra settings; the schema is created, or
+    with `create_schema=False` left to the test (an empty database, if it is the first app)."""
     monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("WIDGET_SECRET_KEY", raising=False)
-    apps: list[Flask] = []
+    built: list[Flask] = []
 
     def build(create_schema: bool = True, **overrides: Any) -> Flask:
-        settings = {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WIDGET_PUBLIC_URL": "https://comments.example.net",
-            "WIDGET_RATELIMIT_ENABLED": False,
-            # The widget form's spam checks have tests of their own (test_spam.py).
-            "WIDGET_SPAM_CHECKS": False,
-        } | overrides
-        app = create_app(settings)
-        if create_schema:
+        if not create_schema and not built:
+            database.clear()
+        app = create_app(apps.settings(database.url, **overrides))
+        if create_schema and not database.prepared:
             with app.app_context():
                 db.create_all()
-        apps.append(app)
+        built.append(app)
         return app
 
     yield build
-    for app in apps:
-        if (hot := app.extensions.get("widget.hot_pages")) is not None:
-            hot.close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    for app in built:
+        apps.close(app)
 
 
 @pytest.fixture
@@ -152,24 +148,11 @@ def post_json(client: FlaskClient):  # type: ignore[no-untyped-def]
     """POST /api/v1/comments as the iframe does."""
 
     def post(payload: Any, headers: dict[str, str] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
-        base = {"X-Requested-With": "XMLHttpRequest", "Origin": "https://comments.example.net"}
         return client.post(
-            "/api/v1/comments", json=payload, headers=base | (headers or {}), **kwargs
+            "/api/v1/comments", json=payload, headers=IFRAME | (headers or {}), **kwargs
         )
 
     return post
-
-
-def guest(site: Site, /, **fields: Any) -> dict[str, Any]:
-    """A valid guest comment payload for `site`, with fields overridden."""
-    return {
-        "site": site.key,
-        "url": PAGE,
-        "title": "Hello",
-        "body": "A thoughtful comment.",
-        "author_name": "Ann Reader",
-        "author_email": "ann@example.com",
-    } | fields
 
 
 class Inbox:
@@ -190,10 +173,7 @@ class Inbox:
 def smtp():  # type: ignore[no-untyped-def]
     """A real SMTP server on 127.0.0.1 that keeps what it is sent."""
     inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield inbox, controller.port

@@ -5,7 +5,8 @@ import hashlib
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import BLOG, PAGE, guest
+from tests.support.blog import BLOG, PAGE, guest
+from tests.support.queries import app_queries
 from widget.extensions import db
 from widget.models import Comment, Thread
 
@@ -30,8 +31,6 @@ def test_guest_comment_is_published_with_201(site, post_json):
 
 
 def test_the_answer_is_built_from_what_was_written_not_read_back(app, site, post_json):
-    from tests.test_hot_pages import app_queries
-
     post_json(guest(site))  # the page's thread exists: this is every later comment's path
     with app_queries(app) as seen:
         body = post_json(guest(site, body="Second")).json

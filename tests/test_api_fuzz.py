@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
-from tests.conftest import BLOG, PAGE
+from tests.support.blog import BLOG, PAGE
 from widget.api.openapi import openapi_document
 from widget.comments.services import NewComment, post_comment
 from widget.sites import create_site

@@ -6,7 +6,6 @@ tests/e2e; here the provider's answer is stood in for by completing the attempt 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import re
@@ -17,16 +16,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PAGE, guest
+from tests.support.apps import SERVICE
+from tests.support.blog import PAGE, guest
+from tests.support.reader import GITHUB, IFRAME, Reader, new_verifier, profile
 from widget.auth import attempts
-from widget.auth.profiles import Profile
 from widget.auth.views import COOKIE
 from widget.extensions import db
 from widget.models import AuthToken, Identity, LoginAttempt, User
-
-SERVICE = "https://comments.example.net"
-IFRAME = {"X-Requested-With": "XMLHttpRequest", "Origin": SERVICE}
-GITHUB = {"WIDGET_GITHUB_CLIENT_ID": "gh-id", "WIDGET_GITHUB_CLIENT_SECRET": "gh-secret"}
 
 
 @pytest.fixture
@@ -34,65 +30,6 @@ def app(make_app):  # type: ignore[no-untyped-def]
     app = make_app(**GITHUB)
     with app.app_context():
         yield app
-
-
-def new_verifier() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(32)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def profile(subject: str = "4242", name: str = "Octo Cat") -> Profile:
-    return Profile(
-        provider="github", subject=subject, name=name, avatar_url=None,
-        profile_url=f"https://github.com/{name.split()[0].lower()}",
-        email="octo@example.com", email_verified=True,
-    )  # fmt: skip
-
-
-class Reader:
-    """The iframe's side of a sign-in."""
-
-    def __init__(self, client, site) -> None:  # type: ignore[no-untyped-def]
-        self.client, self.site = client, site
-        self.verifier, self.challenge = new_verifier()
-        self.attempt = self.start_token = ""
-        self.token = ""
-
-    def create_attempt(self, provider: str = "github"):  # type: ignore[no-untyped-def]
-        response = self.client.post(
-            "/api/v1/auth/attempts",
-            json={"site": self.site.key, "provider": provider, "challenge": self.challenge},
-            headers=IFRAME,
-        )
-        if response.status_code == 201:
-            self.attempt = response.json["attempt"]
-            self.start_token = response.json["start_token"]
-        return response
-
-    def open_popup(self, origin: str = SERVICE):  # type: ignore[no-untyped-def]
-        return self.client.post(
-            "/auth/start",
-            data={"attempt": self.attempt, "start_token": self.start_token},
-            headers={"Origin": origin},
-        )
-
-    def redeem(self, verifier: str | None = None):  # type: ignore[no-untyped-def]
-        headers = IFRAME | ({"Authorization": f"Bearer {self.token}"} if self.token else {})
-        response = self.client.post(
-            f"/api/v1/auth/attempts/{self.attempt}/redeem",
-            json={"verifier": verifier or self.verifier},
-            headers=headers,
-        )
-        if response.status_code == 200 and response.json["status"] == "signed_in":
-            self.token = response.json["access_token"]
-        return response
-
-    def sign_in(self, who: Profile | None = None):  # type: ignore[no-untyped-def]
-        self.create_attempt()
-        assert self.open_popup().status_code == 200
-        attempts.complete(self.attempt, who or profile())
-        return self.redeem()
 
 
 def count(model) -> int:  # type: ignore[no-untyped-def]

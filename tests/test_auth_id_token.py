@@ -11,7 +11,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import func, select
 
-from tests.test_auth_flow import IFRAME, Reader
+from tests.support.reader import IFRAME, Reader
 from widget.extensions import db, oauth
 from widget.models import Identity
 

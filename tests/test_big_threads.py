@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import BLOG, PAGE
-from tests.test_embed_thread import count_queries
+from tests.support.blog import BLOG, PAGE
+from tests.support.queries import count_queries
 from widget.extensions import db
 from widget.models import Comment, Thread, utcnow
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import guest
-from tests.dashboard import signed_in
+from tests.support.blog import guest
+from tests.support.dashboard import signed_in
 from widget.auth import identities
 from widget.auth.profiles import Profile
 from widget.comments import blocks

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import guest
+from tests.support.blog import guest
 from widget.comments import blocks, events, moderation, services
 from widget.comments.events import CommentPosted, StatusChanged
 from widget.comments.services import NewComment, post_comment

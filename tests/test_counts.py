@@ -1,7 +1,7 @@
 """GET /api/v1/counts: a front page's fifty posts in one request and one query."""
 
-from tests.conftest import BLOG
-from tests.test_embed_thread import count_queries
+from tests.support.blog import BLOG
+from tests.support.queries import count_queries
 from widget.comments.formatting import count_label
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import BLOG
-from tests.dashboard import Dashboard, make_owner, signed_in
+from tests.support.blog import BLOG
+from tests.support.dashboard import Dashboard, make_owner, signed_in
 from widget import owners
 from widget.comments import blocks
 from widget.extensions import db

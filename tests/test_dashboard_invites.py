@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.dashboard import PASSWORD, Dashboard, csrf_token, make_owner, signed_in
+from tests.support.dashboard import PASSWORD, Dashboard, csrf_token, make_owner, signed_in
 from widget import owners
 from widget.extensions import db
 from widget.models import Invite, utcnow

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from authlib.integrations.flask_client.apps import FlaskOAuth2App
 
-from tests.dashboard import Dashboard, make_owner, signed_in
+from tests.support.dashboard import Dashboard, make_owner, signed_in
 from widget import owners
 from widget.auth import registry
 from widget.auth.profiles import Profile

@@ -7,8 +7,8 @@ import html
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import BLOG, PAGE, guest
-from tests.dashboard import Dashboard, make_owner, signed_in
+from tests.support.blog import BLOG, PAGE, guest
+from tests.support.dashboard import Dashboard, make_owner, signed_in
 from widget import owners
 from widget.auth import registry
 from widget.extensions import db

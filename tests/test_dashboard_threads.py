@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import insert
 
-from tests.conftest import BLOG, PAGE
-from tests.dashboard import signed_in
-from tests.test_embed_thread import count_queries
+from tests.support.blog import BLOG, PAGE
+from tests.support.dashboard import signed_in
+from tests.support.queries import count_queries
 from widget import owners
 from widget.extensions import db
 from widget.models import Comment, Status, Thread, utcnow

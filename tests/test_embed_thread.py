@@ -3,9 +3,9 @@
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import event
 
-from tests.conftest import BLOG, PAGE
+from tests.support.blog import BLOG, PAGE
+from tests.support.queries import count_queries
 from widget.extensions import db
 from widget.models import Comment, Status
 
@@ -147,22 +147,6 @@ def test_bad_thread_requests_get_a_readable_error_page(client, site, params, sta
     response = get_thread(client, site, **params)
     assert response.status_code == status
     assert "Comments cannot be shown here" in response.get_data(as_text=True)
-
-
-def count_queries(app, fn):  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        if not statement.startswith(("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_thread_is_read_in_the_same_number_of_queries_for_1_and_200_comments(

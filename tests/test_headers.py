@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import BLOG, PAGE
+from tests.support.blog import BLOG, PAGE
 
 
 @pytest.mark.parametrize(

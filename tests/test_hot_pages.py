@@ -4,13 +4,12 @@ only while the database still holds what it was rendered from, whoever changed i
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
-from tests.conftest import BLOG, PAGE
+from tests.support.blog import BLOG, PAGE
+from tests.support.queries import app_queries
 from widget import assets
 from widget.embed import hot_pages
 from widget.extensions import db
@@ -23,22 +22,6 @@ def view(client, site, headers=None, **query):  # type: ignore[no-untyped-def]
     return client.get(
         "/embed/thread", query_string=query, headers=GZIP if headers is None else headers
     )
-
-
-@contextmanager
-def app_queries(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """The statements the app's own engine runs meanwhile."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def hot(app) -> hot_pages.HotPages:  # type: ignore[no-untyped-def]

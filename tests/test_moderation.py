@@ -1,6 +1,6 @@
 """A site's moderation mode decides what waits for an owner before readers see it."""
 
-from tests.conftest import guest
+from tests.support.blog import guest
 from widget.extensions import db
 from widget.models import Comment, Status
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tests.conftest import BLOG, PAGE
-from tests.dashboard import signed_in
+from tests.support.blog import BLOG, PAGE
+from tests.support.dashboard import signed_in
 from widget import owners
 from widget.extensions import db
 from widget.models import Comment, Status, Thread

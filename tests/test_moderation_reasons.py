@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import insert, inspect, select
 
-from tests.conftest import guest
-from tests.dashboard import signed_in
+from tests.support.blog import guest
+from tests.support.dashboard import signed_in
 from widget.comments import blocks, moderation, rules
 from widget.comments.services import NewComment, post_comment
 from widget.comments.verdicts import Reason, Verdict, describe

@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from tests.conftest import BLOG, PAGE
+from tests.support.blog import BLOG, PAGE
 from widget.comments import moderation
 from widget.extensions import db
 from widget.models import Comment, Site
@@ -176,7 +176,7 @@ def test_a_renamed_author_costs_the_same_statements_for_1_or_40_threads(app, sit
     one statement: not one read and one write per thread."""
     from sqlalchemy import select
 
-    from tests.test_embed_thread import count_queries
+    from tests.support.queries import count_queries
     from widget.comments.services import NewComment, post_comment
     from widget.models import Identity, Thread, User
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests import servers
-from tests.conftest import guest
-from tests.test_auth_flow import GITHUB, IFRAME, Reader, new_verifier
+from tests.support import servers
+from tests.support.blog import guest
+from tests.support.reader import GITHUB, IFRAME, Reader, new_verifier
 from widget.extensions import db
 from widget.models import Comment
 

@@ -18,9 +18,9 @@ import requests
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import create_engine, text
 
-from tests import servers
-from tests.conftest import PG_URL, _postgres_schema_url
-from tests.test_auth_flow import IFRAME
+from tests.support import servers
+from tests.support.databases import PG_URL, new_postgres_schema
+from tests.support.reader import IFRAME
 from widget.extensions import db
 
 REDIS_URL = os.environ.get("WIDGET_TEST_REDIS_URL", "")
@@ -48,7 +48,7 @@ def stored(database_url: str) -> tuple[int, int]:
 @pytest.mark.skipif(not (PG_URL and REDIS_URL), reason="needs WIDGET_TEST_DATABASE_URL and "
                     "WIDGET_TEST_REDIS_URL (.ci/run sets both)")  # fmt: skip
 def test_two_servers_on_one_postgresql_and_one_redis(tmp_path):
-    for database in _postgres_schema_url():  # a schema of its own, dropped afterwards
+    for database in new_postgres_schema():  # a schema of its own, dropped afterwards
         env = servers.service_env(database, tmp_path, WIDGET_REDIS_URL=REDIS_URL,
                                   WIDGET_RATELIMIT_POST="100000 per minute")  # fmt: skip
         key = servers.create_site(env)

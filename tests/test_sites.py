@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BLOG
+from tests.support.blog import BLOG
 from widget.errors import Rejected
 from widget.extensions import db
 from widget.models import Site

@@ -14,8 +14,8 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
-from tests.conftest import guest
-from tests.test_auth_flow import IFRAME
+from tests.support.blog import guest
+from tests.support.reader import GITHUB, IFRAME, Reader
 from widget.extensions import db
 from widget.models import Comment
 
@@ -167,8 +167,6 @@ def test_spam_checks_can_be_switched_off_for_bulk_tools(make_app):  # type: igno
 
 
 def test_signed_in_readers_skip_the_form_checks(make_app):  # type: ignore[no-untyped-def]
-    from tests.test_auth_flow import GITHUB, Reader
-
     app = make_app(WIDGET_SPAM_CHECKS=True, **GITHUB)
     with app.app_context():
         from widget.sites import create_site

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.xss_corpus import Payload, allowlist_violations, load_payloads
+from tests.support.xss_corpus import Payload, allowlist_violations, load_payloads
 from widget.comments import validation
 from widget.errors import Rejected
 from widget.text import render_markdown

@@ -37,7 +37,7 @@ from authlib.integrations.flask_client.apps import FlaskOAuth2App
 from PIL import Image
 from sqlalchemy import select
 
-from tests.conftest import PAGE
+from tests.support.blog import PAGE
 from widget.auth import avatars, picture_fetch, registry
 from widget.auth.profiles import Profile
 from widget.extensions import db

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import BLOG
+from tests.support.blog import BLOG
 
 HEADERS = {"Content-Type": "text/plain;charset=UTF-8", "Origin": BLOG}
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import requests
 from sqlalchemy import text
 
-from tests import servers
-from tests.dashboard import PASSWORD, Dashboard, make_owner
+from tests.support import servers
+from tests.support.dashboard import PASSWORD, Dashboard, make_owner
 from widget.extensions import db
 from widget.models import as_utc, utcnow
 

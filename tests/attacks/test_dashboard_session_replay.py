@@ -9,7 +9,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.dashboard import PASSWORD, Dashboard, make_owner, signed_in
+from tests.support.dashboard import PASSWORD, Dashboard, make_owner, signed_in
 from widget.models import Site
 
 NEW_PASSWORD = "a fresh and private passphrase"

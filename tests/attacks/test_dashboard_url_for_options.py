@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import BLOG
-from tests.dashboard import signed_in
+from tests.support.blog import BLOG
+from tests.support.dashboard import signed_in
 
 LISTS = ["/dashboard/sites/{id}/", "/dashboard/sites/{id}/queue"]
 CRAFTED = [

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 
 from sqlalchemy import insert
 
-from tests.conftest import BLOG, PAGE, guest
-from tests.dashboard import signed_in
+from tests.support.blog import BLOG, PAGE, guest
+from tests.support.dashboard import signed_in
 from widget.extensions import db
 from widget.models import Comment, Site, Thread, utcnow
 

@@ -11,8 +11,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from tests import servers
-from tests.conftest import PAGE, guest
+from tests.support import servers
+from tests.support.blog import PAGE, guest
 from widget.extensions import db
 from widget.models import Comment
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import guest
+from tests.support.blog import guest
 from widget.extensions import db
 from widget.models import Comment, LoginAttempt
 

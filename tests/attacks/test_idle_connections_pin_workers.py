@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from tests import servers
+from tests.support import servers
 
 
 def test_the_documented_server_answers_while_silent_connections_are_open(tmp_path):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import BLOG, PAGE
-from tests.dashboard import Dashboard, make_owner, signed_in
+from tests.support.blog import BLOG, PAGE
+from tests.support.dashboard import Dashboard, make_owner, signed_in
 from widget.extensions import db
 from widget.headers import page_csp
 from widget.models import Site, SiteOrigin

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import guest
+from tests.support.blog import guest
 from widget import create_app
 from widget.extensions import db
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PAGE
+from tests.support.blog import PAGE
 from widget.extensions import db
 from widget.models import User
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests import servers
+from tests.support import servers
 
 LIMIT = 5
 POSTS = 16

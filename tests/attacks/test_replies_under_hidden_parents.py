@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import BLOG, PAGE
-from tests.dashboard import signed_in
+from tests.support.blog import BLOG, PAGE
+from tests.support.dashboard import signed_in
 from widget.extensions import db
 from widget.models import Comment, Status
 

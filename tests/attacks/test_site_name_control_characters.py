@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.dashboard import Dashboard, make_owner, signed_in
+from tests.support.dashboard import Dashboard, make_owner, signed_in
 from widget.extensions import db
 from widget.models import Invite, Site
 

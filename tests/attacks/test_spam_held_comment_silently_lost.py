@@ -10,8 +10,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PAGE, guest
-from tests.dashboard import Dashboard, make_owner, signed_in
+from tests.support.blog import PAGE, guest
+from tests.support.dashboard import Dashboard, make_owner, signed_in
 from widget import owners
 from widget.extensions import db
 from widget.models import Comment, Status, Thread

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert
 
-from tests.conftest import PAGE
+from tests.support.blog import PAGE
 from widget.extensions import db
 from widget.models import Comment, Thread, utcnow
 

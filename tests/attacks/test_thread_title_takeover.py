@@ -4,8 +4,8 @@ its first comment creates it; after that only the site's owner changes it, in th
 
 from __future__ import annotations
 
-from tests.conftest import BLOG, PAGE, guest
-from tests.dashboard import Dashboard, make_owner, signed_in
+from tests.support.blog import BLOG, PAGE, guest
+from tests.support.dashboard import Dashboard, make_owner, signed_in
 from widget.extensions import db
 from widget.models import Thread
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.dashboard import PASSWORD, csrf_token, make_owner, signed_in
+from tests.support.dashboard import PASSWORD, csrf_token, make_owner, signed_in
 from widget import owners
 from widget.errors import Rejected
 from widget.extensions import db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTICLE, Blog
+from tests.support.static_blog import ARTICLE, Blog
 
 pytestmark = pytest.mark.e2e
 

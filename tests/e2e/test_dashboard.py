@@ -10,8 +10,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import BIN, ROOT, TIMEOUT_MS, Blog, BrowserErrors, Service
-from .pages import open_article, post_comment, screenshot
+from tests.support.browser import TIMEOUT_MS, BrowserErrors
+from tests.support.pages import open_article, post_comment, screenshot
+from tests.support.servers import BIN, ROOT, Service
+from tests.support.static_blog import Blog
 
 pytestmark = pytest.mark.e2e
 

@@ -23,7 +23,7 @@ import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
-from tests.e2e.idp_fixture import IdP, callback_url, start_idp
+from tests.support.idp import IdP, callback_url, start_idp
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import BrowserErrors
-from .pages import comment_frame, open_article, post_comment, wait_until
+from tests.support.browser import BrowserErrors
+from tests.support.pages import comment_frame, open_article, post_comment, wait_until
 
 pytestmark = pytest.mark.e2e
 

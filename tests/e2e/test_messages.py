@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Blog
-from tests.e2e.pages import open_article, wait_for_fit
+from tests.support.pages import open_article, wait_for_fit
+from tests.support.static_blog import Blog
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.conftest import Blog
-from tests.e2e.pages import open_article, post_comment, wait_until
+from tests.support.pages import open_article, post_comment, wait_until
+from tests.support.static_blog import Blog
 
 pytestmark = pytest.mark.e2e
 OTHER_SITE = "127.0.0.3"  # neither the blog's site nor the service's

@@ -6,8 +6,10 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from .conftest import Blog, BrowserErrors, Service
-from .pages import comment_frame, fill_comment, open_article, post_comment, screenshot
+from tests.support.browser import BrowserErrors
+from tests.support.pages import comment_frame, fill_comment, open_article, post_comment, screenshot
+from tests.support.servers import Service
+from tests.support.static_blog import Blog
 
 pytestmark = pytest.mark.e2e
 

@@ -13,9 +13,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Frame, Locator, Page, expect
 
-from tests.e2e.conftest import IDP_LABEL
-from tests.e2e.idp_fixture import IdP
-from tests.e2e.pages import comment_frame, open_article
+from tests.support.idp import IDP_LABEL, IdP
+from tests.support.pages import comment_frame, open_article
 
 pytestmark = pytest.mark.e2e
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import BrowserErrors
-from .pages import open_article, post_comment, screenshot, wait_for_fit
+from tests.support.browser import BrowserErrors
+from tests.support.pages import open_article, post_comment, screenshot, wait_for_fit
 
 pytestmark = pytest.mark.e2e
 

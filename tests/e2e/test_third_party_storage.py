@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import BrowserContext, Frame, Page
 
-from .conftest import Blog, Service
-from .pages import open_article
+from tests.support.pages import open_article
+from tests.support.servers import Service
+from tests.support.static_blog import Blog
 
 pytestmark = pytest.mark.e2e
 

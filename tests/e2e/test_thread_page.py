@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import Blog
-from .pages import comment_frame, screenshot, wait_until
+from tests.support.pages import comment_frame, screenshot, wait_until
+from tests.support.static_blog import Blog
 
 pytestmark = pytest.mark.e2e
 

@@ -32,14 +32,15 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, Dialog, Frame, Page, Route
 
-from tests.xss_corpus import load_payloads
+from tests.support.browser import BrowserErrors
+from tests.support.pages import comment_frame
+from tests.support.servers import Service
+from tests.support.static_blog import Blog
+from tests.support.xss_corpus import load_payloads
 from widget.comments import validation
 from widget.errors import Rejected
 from widget.text import ALLOWED_TAGS
 from widget.urls import normalize_page_url
-
-from .conftest import Blog, BrowserErrors, Service
-from .pages import comment_frame
 
 pytestmark = pytest.mark.e2e
 

@@ -1,5 +1,5 @@
 // A real OpenID Connect provider (panva/oidc-provider) on 127.0.0.1, for the end-to-end
-// sign-in tests only. Started by tests/e2e/idp_fixture.py; never used outside tests.
+// sign-in tests only. Started by tests/support/idp.py; never used outside tests.
 //
 // Environment:
 //   IDP_PORT           port to listen on (127.0.0.1 only)                      default 9400

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from widget.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL
 
-CORPUS = Path(__file__).parent / "data" / "xss_payloads.txt"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "xss_payloads.txt"
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _ESCAPE = re.compile(r"\\(\\|n|t|r|x\{([0-9a-fA-F]{1,6})\})")
 _SIMPLE = {"\\": "\\", "n": "\n", "t": "\t", "r": "\r"}

@@ -12,7 +12,7 @@ from playwright.sync_api import Frame, Page, expect
 T = TypeVar("T")
 
 
-def wait_until(check: Callable[[], T], timeout: float = 5.0, interval: float = 0.05) -> T:
+def wait_until(check: Callable[[], T | None], timeout: float = 5.0, interval: float = 0.05) -> T:
     """Poll until `check()` returns something truthy; return it, or fail with the last value."""
     deadline = time.monotonic() + timeout
     while True:
@@ -53,7 +53,7 @@ def post_comment(
 
 def sizes(page: Page, frame: Frame) -> dict[str, Any]:
     """The iframe's height on the blog page, and what it holds, measured in the frame."""
-    inside = frame.evaluate(
+    inside: dict[str, Any] = frame.evaluate(
         """() => ({
             widget: document.getElementById("widget").getBoundingClientRect().height,
             scrollHeight: document.documentElement.scrollHeight,

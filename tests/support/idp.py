@@ -1,10 +1,9 @@
 """A real OpenID Connect provider (panva/oidc-provider, tests/e2e/idp/server.mjs) for the e2e tests.
 
-``start_idp()`` runs it on 127.0.0.1 with one confidential client; the fixture ``idp`` (session
-scope) registers ``{service_url}/auth/oidc/callback`` as its redirect URI (``IdP.set_coop()``
-switches Cross-Origin-Opener-Policy on and off while it runs), so it needs a ``service_url``
-fixture (the base URL of the app under test) from the conftest, and takes the accounts'
-``picture`` claim from the ``idp_picture_url`` fixture (None unless overridden).
+``start_idp()`` runs it on 127.0.0.1 with one confidential client and the redirect URIs it is
+given (``IdP.set_coop()`` switches Cross-Origin-Opener-Policy on and off while it runs); the
+e2e conftest's session fixture ``idp`` runs one for ``callback_url(service_url)``, the service
+showing it as IDP_LABEL.
 
 The provider's sign-in pages (oidc-provider devInteractions):
 - login: ``input[name=login]`` (any value, becomes ``sub``), ``input[name=password]`` (anything),
@@ -20,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -29,16 +27,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import requests
 
-from tests import servers
+from tests.support import servers
 
-IDP_DIR = Path(__file__).resolve().parent / "idp"
+IDP_DIR = Path(__file__).resolve().parents[1] / "e2e" / "idp"
 SERVER = IDP_DIR / "server.mjs"
 CLIENT_ID = "widget-e2e"
 CLIENT_SECRET = "widget-e2e-secret-not-a-secret"
 CALLBACK_PATH = "/auth/oidc/callback"
+IDP_LABEL = "Test ID"  # the name the service gives the provider (WIDGET_OIDC_NAME)
 READY_TIMEOUT = 15.0
 NPM_TIMEOUT = 180.0
 
@@ -51,7 +49,7 @@ class IdP:
     redirect_uris: list[str]
     coop: bool
     log_path: Path  # the provider's stdout and stderr
-    _process: subprocess.Popen | None = field(default=None, repr=False)
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
     def discovery_url(self) -> str:
@@ -95,17 +93,11 @@ def ensure_node_modules() -> None:
     (IDP_DIR / "node_modules" / ".installed").touch()  # the Makefile's stamp: installed already
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _launch(redirect_uris: list[str], coop: bool, picture_url: str | None, ttl: int | None) -> IdP:
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("node is not installed; the e2e OpenID provider needs Node.js")
-    port = _free_port()
+    port = servers.free_port()
     env = {
         **os.environ,
         "IDP_PORT": str(port),
@@ -195,16 +187,3 @@ def start_idp(
 
 def callback_url(service_url: str) -> str:
     return service_url.rstrip("/") + CALLBACK_PATH
-
-
-@pytest.fixture(scope="session")
-def idp_picture_url() -> str | None:
-    """The accounts' `picture` claim; override it (session scope) to serve a real image."""
-    return None
-
-
-@pytest.fixture(scope="session")
-def idp(service_url: str, idp_picture_url: str | None) -> Iterator[IdP]:
-    """The provider with ordinary headers (a popup through it keeps window.opener)."""
-    with start_idp([callback_url(service_url)], picture_url=idp_picture_url) as provider:
-        yield provider
