@@ -1,5 +1,6 @@
-"""Fixtures: a fresh database per test (SQLite file, and a PostgreSQL schema when
-WIDGET_TEST_DATABASE_URL is set), the app, its test client, and small factories."""
+"""Fixtures: a database per test (an SQLite file, and a PostgreSQL schema when
+WIDGET_TEST_DATABASE_URL is set; tests/support/databases.py says how they are reused), the
+app, its test client, and small factories."""
 
 from __future__ import annotations
 
@@ -18,7 +19,15 @@ from flask.testing import FlaskClient
 
 from tests.support import apps
 from tests.support.blog import BLOG, PAGE
-from tests.support.databases import DATABASES, new_postgres_schema
+from tests.support.databases import (
+    DATABASES,
+    Database,
+    SchemaPool,
+    SqliteTemplate,
+    postgres_database,
+    sqlite_database,
+)
+from tests.support.reader import IFRAME
 from tests.support.servers import free_port
 from widget import create_app
 from widget.comments.services import NewComment, Posted, post_comment
@@ -27,24 +36,55 @@ from widget.models import Site
 from widget.sites import create_site
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_schemas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SchemaPool]:
+    pool = SchemaPool(tmp_path_factory.mktemp("postgres-schemas"))
+    yield pool
+    pool.close()
+
+
 @pytest.fixture(params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: SqliteTemplate,
+    postgres_schemas: SchemaPool,
+) -> Iterator[Database]:
+    """This test's database, with no row. For a test that builds the app (`make_app`) the
+    models' tables are there already; for others (real servers) it is empty, to migrate."""
+    prepared = "make_app" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'widget.db'}"
+        template = sqlite_template if prepared else None
+        with sqlite_database(tmp_path / "widget.db", template) as database:
+            yield database
     else:
-        yield from new_postgres_schema()
+        with postgres_database(postgres_schemas, prepared) as database:
+            yield database
 
 
 @pytest.fixture
-def make_app(database_url: str, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    """Build an app on this test's database, with extra settings; the schema is created."""
+def database_url(database: Database) -> str:
+    return database.url
+
+
+@pytest.fixture
+def make_app(database: Database, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """Build an app on this test's database, with extra settings; the schema is created, or
+    with `create_schema=False` left to the test (an empty database, if it is the first app)."""
     monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("WIDGET_SECRET_KEY", raising=False)
     built: list[Flask] = []
 
     def build(create_schema: bool = True, **overrides: Any) -> Flask:
-        app = create_app(apps.settings(database_url, **overrides))
-        if create_schema:
+        if not create_schema and not built:
+            database.clear()
+        app = create_app(apps.settings(database.url, **overrides))
+        if create_schema and not database.prepared:
             with app.app_context():
                 db.create_all()
         built.append(app)
@@ -108,9 +148,8 @@ def post_json(client: FlaskClient):  # type: ignore[no-untyped-def]
     """POST /api/v1/comments as the iframe does."""
 
     def post(payload: Any, headers: dict[str, str] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
-        base = {"X-Requested-With": "XMLHttpRequest", "Origin": "https://comments.example.net"}
         return client.post(
-            "/api/v1/comments", json=payload, headers=base | (headers or {}), **kwargs
+            "/api/v1/comments", json=payload, headers=IFRAME | (headers or {}), **kwargs
         )
 
     return post

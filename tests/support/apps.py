@@ -1,12 +1,15 @@
-"""The app as the unit tests build it: the settings it starts from, and closing it when its
-test ends."""
+"""The app as the unit tests build it: the settings it starts from, the models' tables, and
+closing it when its test ends."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 
+from widget import create_app
 from widget.extensions import db
 
 SERVICE = "https://comments.example.net"
@@ -30,3 +33,17 @@ def close(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def create_tables(database_url: str, instance: Path) -> None:
+    """The models' tables in the database at `database_url`, as `db.create_all()` makes them
+    for a test's app; `instance`: the app's instance folder meanwhile."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WIDGET_INSTANCE_PATH", str(instance))
+        env.delenv("WIDGET_SECRET_KEY", raising=False)
+        app = create_app(settings(database_url))
+    try:
+        with app.app_context():
+            db.create_all()
+    finally:
+        close(app)
