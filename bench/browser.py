@@ -12,16 +12,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
 from playwright.sync_api import Request as PlaywrightRequest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--disable-sync",
-]
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+
 LOADS = 10
 TIMEOUT_MS = 30_000
 
@@ -70,7 +62,9 @@ def write_page(folder: Path, name: str, snippet: str) -> str:
 @contextmanager
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield browser
         finally:

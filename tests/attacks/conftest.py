@@ -11,12 +11,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 
+from tests.support.apps import SERVICE
+from tests.support.reader import GITHUB, IFRAME
 from widget.auth import attempts
 from widget.auth.providers import Profile
-
-SERVICE = "https://comments.example.net"
-IFRAME = {"X-Requested-With": "XMLHttpRequest", "Origin": SERVICE}
-GITHUB = {"WIDGET_GITHUB_CLIENT_ID": "gh-id", "WIDGET_GITHUB_CLIENT_SECRET": "gh-secret"}
 
 
 @pytest.fixture
