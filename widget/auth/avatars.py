@@ -55,6 +55,8 @@ def want(user: User, url: str | None) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _hand_off(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the sign-in around it has not committed yet
     wanted = session.info.pop(_WANTED, None)
     if wanted and has_app_context():
         app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -64,7 +66,8 @@ def _hand_off(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    session.info.pop(_WANTED, None)
+    if not session.in_nested_transaction():  # (a savepoint's rollback leaves the rest to commit)
+        session.info.pop(_WANTED, None)
 
 
 def refresh(user_id: int) -> bool:
