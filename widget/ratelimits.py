@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
-from .auth.current import current_token
 from .ratelimit_store import storage_uri
 
 TOO_FAST = "You are going a little fast. Please wait a moment and try again."
@@ -42,12 +41,3 @@ def init_app(app: Flask) -> None:
 def limit(name: str):  # type: ignore[no-untyped-def]
     """The configured limit, read at request time so tests and operators can change it."""
     return lambda: current_app.config[name]
-
-
-def account() -> str:
-    token = current_token()
-    return f"user:{token.identity.user_id}" if token else "guest"
-
-
-def is_guest() -> bool:
-    return current_token() is None

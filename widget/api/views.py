@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..auth.current import current_identity_on
+from ..auth.current import account_key, current_identity_on, is_guest
 from ..comments import reading, services, spam
 from ..comments.counts import count_comments
 from ..errors import Rejected
 from ..guards import json_object, require_iframe_request
 from ..models import Status
-from ..ratelimits import TOO_FAST, account, is_guest, limit, limiter
+from ..ratelimits import TOO_FAST, limit, limiter
 from ..transactions import writes_late
 from . import schemas
 from .openapi import openapi_document
@@ -86,7 +86,7 @@ def _counts_answer(site: object, urls: list[str]) -> Response:
 @bp.post("/comments")
 @writes_late  # post_comment takes SQLite's write lock only once it has checked everything
 @limiter.limit(limit("WIDGET_RATELIMIT_POST"), error_message=TOO_FAST)
-@limiter.limit(limit("WIDGET_RATELIMIT_POST_USER"), key_func=account, exempt_when=is_guest,
+@limiter.limit(limit("WIDGET_RATELIMIT_POST_USER"), key_func=account_key, exempt_when=is_guest,
                error_message=TOO_FAST)  # fmt: skip
 def create_comment() -> tuple[Response, int]:
     require_iframe_request()

@@ -49,3 +49,14 @@ def current_identity_on(site_key: object) -> Identity | None:
         raise Rejected("site", "You signed in on another site. Sign in here to comment here.",
                        code="wrong_site", status=403)  # fmt: skip
     return token.identity
+
+
+def account_key() -> str:
+    """Who a per-account rate limit counts: the signed-in reader's account, wherever they post
+    from (ratelimits.py counts guests by their address instead)."""
+    token = current_token()
+    return f"user:{token.identity.user_id}" if token else "guest"
+
+
+def is_guest() -> bool:
+    return current_token() is None
