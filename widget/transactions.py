@@ -19,17 +19,22 @@ but what it says about committing. SQLite has one write lock for the whole file,
 - commit_keeping_loaded() commits without expiring what the session holds, for a request that
   goes on answering with what it has just read or written; write_apart() writes one statement
   in a transaction of its own in the middle of a request that only reads.
+- after_commit(action) runs an action once the session's transaction has committed, and drops
+  it if the transaction rolls back: comment events, avatar fetches. SQLAlchemy's own
+  "after_commit" also fires when a savepoint inside the transaction is released, which is
+  not yet a commit of anything.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql import Executable
 
 from .extensions import db
@@ -37,6 +42,9 @@ from .extensions import db
 F = TypeVar("F", bound=Callable[..., Any])
 
 _IMMEDIATE = "sqlite_immediate"  # the execution option the begin listener reads
+_WAITING = "widget.transactions.waiting"  # actions for when the open transaction commits
+_DUE = "widget.transactions.due"  # ... which has committed: to be run
+log = logging.getLogger(__name__)
 
 
 @event.listens_for(Engine, "connect")
@@ -132,3 +140,30 @@ def _unfinished(session: Session) -> bool:
 
 def _writes_to_sqlite() -> bool:
     return request.method not in ("GET", "HEAD", "OPTIONS") and db.engine.dialect.name == "sqlite"
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once the current transaction of db.session has committed (not when a
+    savepoint inside it is released); forget it if the transaction rolls back. It runs after
+    the commit, where the session may query again; what it raises is logged and goes no further.
+    """
+    db.session.info.setdefault(_WAITING, []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if not session.in_nested_transaction() and _WAITING in session.info:
+        session.info.setdefault(_DUE, []).extend(session.info.pop(_WAITING))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_due(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return  # a savepoint's end: the transaction around it goes on
+    session.info.pop(_WAITING, None)  # what a transaction that did not commit asked for
+    # Run here rather than in "after_commit", where the session could run no query.
+    for action in session.info.pop(_DUE, ()):
+        try:
+            action()
+        except Exception:
+            log.exception("an action after commit failed: %r", action)

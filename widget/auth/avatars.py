@@ -19,14 +19,12 @@ import os
 import threading
 from collections import deque
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from PIL import Image
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import User
-from ..transactions import take_write_lock
+from ..transactions import after_commit, take_write_lock
 from . import picture_fetch
 
 MAX_SIDE = 128  # pixels: shown at 32, sharp on any screen
@@ -35,7 +33,6 @@ FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 TYPE = "image/png"  # the only kind we store, and so the only one we serve
 THREADS = 2
 MAX_QUEUED = 32  # fetches waiting; past that a sign-in's picture waits for the next sign-in
-_WANTED = "widget.avatars.wanted"
 log = logging.getLogger(__name__)
 
 
@@ -50,24 +47,10 @@ def want(user: User, url: str | None) -> None:
         user.avatar, user.avatar_type, user.avatar_version = None, "", ""
         return
     db.session.flush()  # for the user's id
-    db.session.info.setdefault(_WANTED, set()).add(user.id)
-
-
-@event.listens_for(Session, "after_commit")
-def _hand_off(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint released: the sign-in around it has not committed yet
-    wanted = session.info.pop(_WANTED, None)
-    if wanted and has_app_context():
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        for user_id in sorted(wanted):
-            background.submit(app, user_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    if not session.in_nested_transaction():  # (a savepoint's rollback leaves the rest to commit)
-        session.info.pop(_WANTED, None)
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    user_id = user.id
+    # (the queue takes each user once, however many sign-ins ask)
+    after_commit(lambda: background.submit(app, user_id))
 
 
 def refresh(user_id: int) -> bool:

@@ -24,11 +24,9 @@ from dataclasses import dataclass
 
 from blinker import NamedSignal, Namespace
 from flask import Flask, current_app
-from sqlalchemy import event as orm_event
-from sqlalchemy.orm import Session, SessionTransaction
 
-from ..extensions import db
 from ..models import Comment
+from ..transactions import after_commit
 
 log = logging.getLogger(__name__)
 signals = Namespace()
@@ -40,9 +38,6 @@ comment_status_changed = signals.signal(
     "comment-status-changed",
     doc="An owner's action (or 'not spam') changed a comment's status (StatusChanged).",
 )
-
-_PENDING = "widget.comments.events.pending"  # announced in the open transaction
-_COMMITTED = "widget.comments.events.committed"  # ... which has committed: to be sent
 
 
 @dataclass(frozen=True)
@@ -97,25 +92,12 @@ def status_changed(comment: Comment, old_status: str, site_id: int) -> None:
 
 def _announce(signal: NamedSignal, event: CommentPosted | StatusChanged) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    db.session.info.setdefault(_PENDING, []).append((app, signal, event))
+    after_commit(lambda: _send(app, signal, event))
 
 
-@orm_event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    # Fired for a savepoint released too: its events wait for the transaction around it.
-    if not session.in_nested_transaction() and _PENDING in session.info:
-        session.info.setdefault(_COMMITTED, []).extend(session.info.pop(_PENDING))
-
-
-@orm_event.listens_for(Session, "after_transaction_end")
-def _send(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is not None:
-        return  # a savepoint's end: the transaction around it goes on
-    session.info.pop(_PENDING, None)  # what a transaction that did not commit announced
-    # Sent here rather than at the commit itself, where the session could run no query.
-    for app, signal, event in session.info.pop(_COMMITTED, ()):
-        for receiver in signal.receivers_for(app):
-            try:
-                receiver(app, event=event)
-            except Exception:
-                log.exception("a receiver of %s failed on %s", signal.name, event)
+def _send(app: Flask, signal: NamedSignal, event: CommentPosted | StatusChanged) -> None:
+    for receiver in signal.receivers_for(app):
+        try:
+            receiver(app, event=event)
+        except Exception:
+            log.exception("a receiver of %s failed on %s", signal.name, event)
