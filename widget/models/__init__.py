@@ -2,6 +2,7 @@
 Site` finds it, and importing the package maps every table (Alembic's autogenerate sees them)."""
 
 from .base import Model, as_utc, utcnow
+from .imports import CommentSource, ImportJob
 from .owners import Invite, LoginThrottle, Owner, OwnerIdentity, OwnerSession, SiteOwner
 from .readers import AuthToken, Identity, LoginAttempt, User
 from .sites import Block, Comment, Moderation, Site, SiteOrigin, SpentFormToken, Status, Thread
@@ -10,7 +11,9 @@ __all__ = [
     "AuthToken",
     "Block",
     "Comment",
+    "CommentSource",
     "Identity",
+    "ImportJob",
     "Invite",
     "LoginAttempt",
     "LoginThrottle",
