@@ -13,6 +13,7 @@ from .dashboard.commands import COMMANDS
 from .demo.views import DEMO_KEY
 from .errors import Rejected
 from .extensions import db
+from .importers.commands import import_command
 from .models import Moderation, Site
 from .owners import add_site, find_owner
 from .sites import create_site, snippet
@@ -106,3 +107,4 @@ def register(app: Flask) -> None:
     for group in COMMANDS:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(import_command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -60,15 +60,49 @@ _link = re.compile(r"<a\s", re.IGNORECASE)
 
 def render_markdown(source: str) -> str:
     """Markdown source → sanitised HTML, safe to put in a page as is."""
-    html = _markdown.render(source)
+    return clean_html(_markdown.render(source))
+
+
+def clean_html(html: str) -> str:
+    """HTML someone else wrote (an imported comment) → what new comments may hold: the same
+    tags, attributes and schemes, links made absolute-only and `nofollow ugc`."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_absolute_links_only,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
     ).strip()
+
+
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href" and not _is_absolute_link(value):
+        return None
+    return value
+
+
+_BLOCK = re.compile(r"<(?:p|pre|blockquote|ul|ol|li|hr)[\s>/]", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def wordpress_paragraphs(text: str) -> str:
+    """WordPress keeps a comment as typed and makes paragraphs when it shows it (wpautop):
+    blank lines part paragraphs, single line breaks are <br>. Text that has its own blocks
+    is left as it is."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text or _BLOCK.search(text):
+        return text
+    paragraphs = (p.strip().replace("\n", "<br>\n") for p in _BLANK_LINES.split(text))
+    return "".join(f"<p>{p}</p>\n" for p in paragraphs if p)
+
+
+def text_of(html: str) -> str:
+    """The words of sanitised HTML, without its tags: what a comment says, as plain text."""
+    spaced = re.sub(r"<br\s*/?>\s*", "\n", html, flags=re.IGNORECASE)
+    spaced = re.sub(r"</p>\s*", "\n\n", spaced, flags=re.IGNORECASE)
+    return unescape(nh3.clean(spaced, tags=set())).strip()
 
 
 def count_links(html: str) -> int:

@@ -85,7 +85,7 @@ def post_comment(
 
     begin_writing()
     try:
-        thread = _thread_for(site, url, title)
+        thread = thread_for(site, url, title)
         if parent_id is not None:
             parent_id = _parent_for(thread, parent_id, site.reply_depth)
         edit_key = secrets.token_urlsafe(24)
@@ -117,7 +117,7 @@ def post_comment(
     return Posted(comment, edit_key)
 
 
-def _thread_for(site: Site, url: str, title: str) -> Thread:
+def thread_for(site: Site, url: str, title: str) -> Thread:
     """The page's thread, created on its first comment (never on a mere view) with the title
     that comment's page gave. Later comments never rename it: a reader could write anything
     there, and only the site's owner changes it (the dashboard, comments/moderation.py)."""

@@ -31,6 +31,7 @@ class Reason(enum.StrEnum):
     REPLAYED_TOKEN = "replayed_token"
     AKISMET = "akismet"
     OWNER = "owner"  # a person decided, not a rule
+    IMPORTED = "imported"  # the status it had in the system it was imported from
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ _SAID: dict[str, str] = {
     Reason.STALE_TOKEN: "the form was open for more than a day",
     Reason.REPLAYED_TOKEN: "its form token was used before",
     Reason.AKISMET: "Akismet calls it spam",
+    Reason.IMPORTED: "so it was where it was imported from",
 }
 _BY_OWNER: dict[str, str] = {
     Status.PUBLISHED.value: "approved by the owner",
