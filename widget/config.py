@@ -79,6 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
     # /demo/ (`make run` turns it on): a page anyone may post to, so off unless asked.
     Setting("WIDGET_DEMO", flag, "0", "1 serves the demo article at /demo/"),
     Setting("WIDGET_MAX_BODY_CHARS", int, "20000", "longest comment, in characters"),
+    Setting("WIDGET_IMPORT_MAX_MB", float, "200",
+            "largest export file an owner may upload in the dashboard"),
     Setting("WIDGET_THREAD_PAGE_SIZE", int, "50",
             "top-level comments per page of a thread, each with all its replies"),
     Setting("WIDGET_HOT_CACHE_MB", float, "32",

@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('format', sa.String(length=20), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
     sa.Column('done', sa.Integer(), nullable=False),
     sa.Column('total', sa.Integer(), nullable=True),
     sa.Column('report', sa.JSON(), nullable=True),

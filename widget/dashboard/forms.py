@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -156,3 +157,24 @@ class NewPasswordForm(DashboardForm):
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField("New password", validators=[DataRequired("Choose a password.")])
+
+
+class ImportForm(DashboardForm):
+    file = FileField("Export file")
+    format = SelectField(
+        "Format",
+        choices=[
+            SelectChoice("auto", "Tell from the file"),
+            SelectChoice("wordpress", "WordPress or WordPress.com (WXR)"),
+            SelectChoice("disqus", "Disqus (XML)"),
+            SelectChoice("isso", "Isso (comments.db)"),
+            SelectChoice("json", "A backup of this service (JSON)"),
+        ],
+    )
+    maps = TextAreaField(
+        "Moved pages",
+        description="One OLD=NEW per line: pages under OLD (an address or a /path/) are now "
+        "under NEW, e.g. http://old.example=https://blog.example.com",
+    )
+    pings = BooleanField("Import pingbacks and trackbacks as comments")
+    dry_run = BooleanField("Check only: report what would be imported, write nothing")

@@ -34,6 +34,8 @@ class ImportJob(Model):
     filename: Mapped[str] = mapped_column(String(255), default="")
     format: Mapped[str] = mapped_column(String(20), default="auto")
     state: Mapped[str] = mapped_column(String(10), default="queued")
+    # What the owner chose: {"maps": ["OLD=NEW", ...], "pings": bool, "dry_run": bool}.
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Comments read so far, and how many the file holds once it has been read through.
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None] = mapped_column()
