@@ -5,7 +5,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint format bench install install-test chromium idp-deps clean
+.PHONY: run test lint format bench bench-import install install-test chromium idp-deps clean
 
 $(VENV)/.run: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -71,6 +71,11 @@ bench: install-test chromium $(ISSO_VENV)/.installed
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(PY) bench/run.py
+	$(PY) bench/imports.py
+
+## Importing generated WordPress exports of 10,000 and 50,000 comments; writes bench/IMPORT.md. About a minute.
+bench-import: install-test
+	$(PY) bench/imports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache bench/.work
