@@ -12,6 +12,7 @@ from .auth.commands import avatars_group
 from .dashboard.commands import COMMANDS
 from .demo.views import DEMO_KEY
 from .errors import Rejected
+from .exporters.commands import export_command
 from .extensions import db
 from .models import Moderation, Site
 from .owners import add_site, find_owner
@@ -106,3 +107,4 @@ def register(app: Flask) -> None:
     for group in COMMANDS:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(export_command)
