@@ -12,6 +12,7 @@ from .auth.commands import avatars_group
 from .dashboard.commands import COMMANDS
 from .demo.views import DEMO_KEY
 from .errors import Rejected
+from .exporters.commands import export_command
 from .extensions import db
 from .importers.commands import import_command
 from .models import Moderation, Site
@@ -108,3 +109,4 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(export_command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Their routes join the blueprint.
-from . import account, imports, sign_in, sites, spam, threads  # noqa: F401
+from . import account, exports, imports, sign_in, sites, spam, threads  # noqa: F401
 from .views import bp
 
 __all__ = ["bp"]

@@ -13,6 +13,7 @@ from .. import mail, owners, sites
 from ..auth import registry
 from ..comments import blocks
 from ..errors import Rejected
+from ..exporters import FORMATS
 from ..extensions import db
 from ..models import Block, Site, utcnow
 from .access import current_owner, login_required, owned_site
@@ -84,7 +85,11 @@ def settings(site_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("dashboard.settings", site_id=site.id))
     status = 400 if form.errors else 200
     return render_template(
-        "dashboard/settings.html", form=form, snippet=sites.snippet(site), site=site
+        "dashboard/settings.html",
+        form=form,
+        snippet=sites.snippet(site),
+        site=site,
+        exports=FORMATS.values(),
     ), status
 
 
