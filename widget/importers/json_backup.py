@@ -48,6 +48,10 @@ _SETTINGS: dict[str, type] = {
     "name": str, "origins": list, "moderation": str, "guests_allowed": bool, "link_limit": int,
     "disabled_providers": list, "held_words": list, "theme": str, "reply_depth": int,
 }  # fmt: skip
+_JSON_TYPES = {str: "string", list: "array", bool: "boolean", int: "integer"}
+_STATUSES = {s.value for s in Status}
+_REQUIRED: Any = object()  # a member that must be there
+_ABSENT = object()
 
 
 def sniff(head: bytes) -> bool:
@@ -110,10 +114,6 @@ def _site(head: dict[str, Any], filename: str, where: tuple[int, int] | None) ->
     return site.values
 
 
-_JSON_TYPES = {str: "string", list: "array", bool: "boolean", int: "integer"}
-_STATUSES = {s.value for s in Status}
-
-
 def _thread(thread: _Fields, site_key: str) -> Iterator[Record]:
     key = str(thread.number("id"))
     thread.what = f"thread {key}"
@@ -155,10 +155,6 @@ def _comment(fields: _Fields, thread: str, site_key: str) -> SourceComment:
         first_source=first[0],
         first_key=first[1],
     )
-
-
-_REQUIRED: Any = object()
-_ABSENT = object()
 
 
 class _Fields:
