@@ -62,6 +62,11 @@ class SourceComment:
     provider: str = ""
     status_reason: str | None = None
     edited_at: datetime | None = None
+    # Where the comment was first written, when that is not (the format's source, `key`): a
+    # backup's comment keeps it through restores, so that a comment is known by one name
+    # wherever it goes (importers/json_backup.py says how). Empty: the format's source, `key`.
+    first_source: str = ""
+    first_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
