@@ -238,10 +238,6 @@ def restore(site: Site, source: Site, tmp_path: Path, ids_from: int | None = Non
     return import_file(site, path, FORMATS["json"], Options())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the store looks comments up by ('widget', key), not by first_source/first_key",
-)
 def test_backups_of_two_sites_restored_into_one_keep_every_comment(
     make_site, make_comment, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -258,9 +254,6 @@ def test_backups_of_two_sites_restored_into_one_keep_every_comment(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the store does not yet know a site's own comments by their first_key"
-)
 def test_a_backup_restored_into_its_own_site_adds_nothing(sample: Sample, tmp_path) -> None:  # type: ignore[no-untyped-def]
     before = shape(sample.site)
     report = restore(sample.site, sample.site, tmp_path)

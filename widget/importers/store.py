@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from ..comments.services import thread_for
 from ..comments.verdicts import Reason
 from ..errors import Rejected
 from ..extensions import db
-from ..models import Comment, CommentSource, Site, Status, Thread
+from ..models import Comment, CommentSource, Site, Status, Thread, as_utc
 from ..sites import update_site
 from ..text import clean_html, render_markdown, text_of, wordpress_paragraphs
 from ..transactions import take_write_lock
@@ -35,6 +36,7 @@ from .staging import Stage
 
 COMMENTS_PER_TRANSACTION = 2000
 KEYS_PER_QUERY = 500  # well under SQLite's and PostgreSQL's limits on bound parameters
+NATIVE = "widget"  # the source name of comments written on this service (formats.py)
 PINGS = "pingback or trackback (--pings imports them as comments)"
 
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
@@ -133,6 +135,10 @@ def _thread_here(site: Site, thread: SourceThread, url: str, report: Report) -> 
     return created
 
 
+Name = tuple[str, str]  # (source, the source's id): how a comment is known wherever it goes
+Known = dict[str, tuple[int, int, int]]  # by the file's key: (comment, its root, its thread)
+
+
 def _store_thread(
     site: Site, thread: Thread, source: str, records: list[SourceComment], options: Options,
     report: Report,
@@ -143,9 +149,13 @@ def _store_thread(
             report.skip(PINGS, record.key)
         else:
             wanted.append(record)
-    keys = {r.key for r in wanted} | {r.parent for r in wanted if r.parent is not None}
-    known = _known(site.id, source, keys)
-    new = [r for r in wanted if r.key not in known]
+    names = {r.key: _name(r, source) for r in wanted}
+    # A parent not in this thread's records may have come in an earlier run of the file.
+    parents = {r.parent: names.get(r.parent, (source, r.parent)) for r in wanted if r.parent}
+    found = _known(site, set(names.values()) | set(parents.values()),
+                   {names[r.key]: r.created_at for r in wanted})  # fmt: skip
+    known: Known = {key: found[name] for key, name in (parents | names).items() if name in found}
+    new = [r for r in wanted if names[r.key] not in found]
     report.already += len(wanted) - len(new)
     waiting = {r.key for r in new}
     while new:
@@ -165,35 +175,72 @@ def _store_thread(
             waiting.discard(record.key)
             report.imported[comment.status] += 1
         db.session.add_all(
-            CommentSource(comment_id=c.id, site_id=site.id, source=source, source_key=r.key)
+            CommentSource(comment_id=c.id, site_id=site.id, source=names[r.key][0],
+                          source_key=names[r.key][1])
             for r, c in zip(ready, placed, strict=True)
-        )
+        )  # fmt: skip
         new = later
     recount(thread.id)
 
 
-def _known(site_id: int, source: str, keys: set[str]) -> dict[str, tuple[int, int, int]]:
-    """Those of `keys` imported already, into whatever thread: (comment, its root, thread)."""
-    found: dict[str, tuple[int, int, int]] = {}
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), KEYS_PER_QUERY):
-        rows = db.session.execute(
-            select(CommentSource.source_key, Comment.id, Comment.root_id, Comment.thread_id)
-            .join(Comment, Comment.id == CommentSource.comment_id)
-            .where(
-                CommentSource.site_id == site_id,
-                CommentSource.source == source,
-                CommentSource.source_key.in_(ordered[start : start + KEYS_PER_QUERY]),
+def _name(record: SourceComment, source: str) -> Name:
+    """Where the comment was first written: a backup's comment keeps the name it had."""
+    return (record.first_source or source, record.first_key or record.key)
+
+
+def _known(
+    site: Site, names: set[Name], created: dict[Name, datetime]
+) -> dict[Name, tuple[int, int, int]]:
+    """Those of `names` this site has already, in whatever thread: (comment, root, thread).
+    A comment imported here is known by its CommentSource; one written on this very site (a
+    backup restored into the site it came from) by its id, if it is still here as it was."""
+    found: dict[Name, tuple[int, int, int]] = {}
+    by_source: dict[str, list[str]] = {}
+    for origin, key in names:
+        by_source.setdefault(origin, []).append(key)
+    for origin, keys in by_source.items():
+        keys.sort()
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            rows = db.session.execute(
+                select(CommentSource.source_key, Comment.id, Comment.root_id, Comment.thread_id)
+                .join(Comment, Comment.id == CommentSource.comment_id)
+                .where(
+                    CommentSource.site_id == site.id,
+                    CommentSource.source == origin,
+                    CommentSource.source_key.in_(keys[start : start + KEYS_PER_QUERY]),
+                )
             )
-        )
-        for key, comment_id, root_id, thread_id in rows:
-            found[key] = (comment_id, root_id or comment_id, thread_id)
+            for key, comment_id, root_id, thread_id in rows:
+                found[(origin, key)] = (comment_id, root_id or comment_id, thread_id)
+    found.update(_written_here(site, names - found.keys(), created))
     return found
 
 
-def _comment(
-    thread: Thread, record: SourceComment, known: dict[str, tuple[int, int, int]], report: Report
-) -> Comment:
+def _written_here(
+    site: Site, names: set[Name], created: dict[Name, datetime]
+) -> dict[Name, tuple[int, int, int]]:
+    """Of `names`, the comments written on this site itself, still here with their date."""
+    found: dict[Name, tuple[int, int, int]] = {}
+    own = {
+        int(key.rpartition(":")[2]): (origin, key)
+        for origin, key in names
+        if origin == NATIVE and key.startswith(f"{site.key}:") and key.rpartition(":")[2].isdigit()
+    }  # fmt: skip
+    ids = sorted(own)
+    for start in range(0, len(ids), KEYS_PER_QUERY):
+        here = db.session.execute(
+            select(Comment.id, Comment.root_id, Comment.thread_id, Comment.created_at)
+            .join(Thread, Thread.id == Comment.thread_id)
+            .where(Thread.site_id == site.id, Comment.id.in_(ids[start : start + KEYS_PER_QUERY]))
+        )
+        for comment_id, root_id, thread_id, created_at in here:
+            name = own[comment_id]
+            if name not in created or as_utc(created[name]) == as_utc(created_at):
+                found[name] = (comment_id, root_id or comment_id, thread_id)
+    return found
+
+
+def _comment(thread: Thread, record: SourceComment, known: Known, report: Report) -> Comment:
     parent = known.get(record.parent) if record.parent is not None else None
     if parent is not None and parent[2] != thread.id:
         parent = None  # a reply on another page than what it answers: it stands alone here
