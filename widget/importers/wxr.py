@@ -11,6 +11,7 @@ as UTC: the file does not say what the blog's zone was.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -105,6 +106,7 @@ class _Item:
         yield _record(key, fields)
 
 
+@functools.lru_cache(maxsize=256)  # an export has a few dozen tags, met a million times
 def _is_wp(tag: str) -> bool:
     return _WP_NAMESPACE.fullmatch(namespace(tag)) is not None
 
@@ -148,9 +150,10 @@ def _date(value: str) -> datetime | None:
     if not value or value == _NO_DATE:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        when = datetime.fromisoformat(value)  # "2014-01-14 17:32:12", quicker than strptime
     except ValueError:
         return None
+    return when.astimezone(UTC) if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _decode_entities(body: str) -> str:

@@ -66,6 +66,8 @@ def text(element: Element | None) -> str:
     """All the text in an element (CDATA or not), without the whitespace around it."""
     if element is None:
         return ""
+    if not len(element):  # the usual field, of text alone: the quick way
+        return (element.text or "").strip()
     return "".join(element.itertext()).strip()
 
 
@@ -94,6 +96,8 @@ class _Target:
 
     def __init__(self, depth: int) -> None:
         self._builder = TreeBuilder()
+        # Handed to the parser as they are: text is most of what it reports, and needs nothing.
+        self.data = self._builder.data
         self._depth = depth
         self._open: list[Element] = []  # the elements open above `depth`, root first
         self._level = 0  # the depth of the next element to open
@@ -117,9 +121,6 @@ class _Target:
             parent = self._open[-1] if self._open else None
             self._events.append(("end", element, self._level, parent))
         return element
-
-    def data(self, data: str) -> None:
-        self._builder.data(data)
 
     def close(self) -> Element:
         return self._builder.close()
