@@ -148,9 +148,7 @@ def test_a_wordpress_export_is_not_a_disqus_one():
 
 
 @real_files
-@pytest.mark.parametrize(
-    "path", [ISSO_DISQUS, SCHNACK_DISQUS, GYK001, REMARK42, REMARK42_DELETED]
-)
+@pytest.mark.parametrize("path", [ISSO_DISQUS, SCHNACK_DISQUS, GYK001, REMARK42, REMARK42_DELETED])
 def test_sniff_knows_each_real_disqus_export_and_wordpress_does_not(path):
     head = path.read_bytes()[:4096]
     # remark42's stray backtick before <?xml does not hide what it is: the reader then says
