@@ -47,6 +47,7 @@ def test_theme_unit_test_export_on_the_https_namespace():
     assert found[[c.key for c in found].index("155:1017")].parent == "155:168"
     assert max_depth(found) == 9
     assert all(c.markup == Markup.WORDPRESS for c in found)
+    assert all(c.author_name for c in found)  # registered users' too
     assert skipped(records) == {}
 
 
@@ -202,5 +203,6 @@ def test_sniff_needs_the_wordpress_namespace_on_an_rss_root():
     assert not wxr.sniff(plain_rss)
     namespace_elsewhere = b'<feed xmlns:wp="http://wordpress.org/export/1.2/">'
     assert not wxr.sniff(namespace_elsewhere)
+    assert wxr.sniff(EVERY_STATUS.read_text().encode("utf-16"))
     assert not wxr.sniff(b"")
     assert not wxr.sniff((DATA / "not-xml.xml").read_bytes())

@@ -22,7 +22,7 @@ from xml.etree.ElementTree import Element
 
 from ..models import Status
 from .records import Kind, Markup, ParseError, Record, Skipped, SourceComment, SourceThread
-from .xml_safety import local_name, namespace, root_name, stream, text
+from .xml_safety import as_utf8, local_name, namespace, root_name, stream, text
 
 # WordPress has written http://wordpress.org/export/1.0/ to 1.2/, WordPress.com https://.
 _WP_NAMESPACE = re.compile(r"https?://wordpress\.org/export/\d+(?:\.\d+)*/")
@@ -42,7 +42,7 @@ _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 def sniff(head: bytes) -> bool:
     """Whether the first bytes of a file are those of a WXR: an <rss> root that declares a
     wordpress.org/export namespace."""
-    return root_name(head) == "rss" and _SNIFF_NAMESPACE.search(head) is not None
+    return root_name(head) == "rss" and _SNIFF_NAMESPACE.search(as_utf8(head)) is not None
 
 
 def read(path: Path) -> Iterator[Record]:

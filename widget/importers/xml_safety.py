@@ -84,10 +84,16 @@ def root_name(head: bytes) -> str | None:
     """The local name of the first element the bytes open (after the XML declaration,
     comments and a DOCTYPE), or None; stray bytes before it are passed over, so that a file
     that only looks broken is still told its real error by the reader."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", errors="ignore").encode()
-    found = _FIRST_TAG.search(_PROLOG.sub(b"", head))
+    found = _FIRST_TAG.search(_PROLOG.sub(b"", as_utf8(head)))
     return found.group(2).decode() if found else None
+
+
+def as_utf8(head: bytes) -> bytes:
+    """The first bytes of a file, a UTF-16 one (it starts with its byte order mark) re-encoded
+    so that it can be sniffed as the rest are."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore").encode()
+    return head
 
 
 class _Target:
