@@ -150,6 +150,8 @@ def test_every_status_type_and_date_quirk():
     )
     assert '<a href="https://x.example/?a=1&b=2">x</a>' in first.body
     assert found["10:2"].parent == "10:1"
+    # What only looks like an entity stays (html.unescape would make "&not" a "¬").
+    assert found["10:6"].author_url == "https://other.example/linking-post/?a=1&not=2"
     assert found["10:8"].created_at == datetime(2019, 5, 6, 7, 8, 9, tzinfo=UTC)  # local as UTC
     assert skipped(records) == {
         "10:9": "a comment of type 'order_note', not a reader's",

@@ -78,7 +78,7 @@ class _Item:
     def take(self, element: Element) -> Iterator[Record]:
         name, wp = local_name(element.tag), _is_wp(element.tag)
         if not namespace(element.tag) and name in ("title", "link", "guid"):
-            setattr(self, name, html.unescape(text(element)))
+            setattr(self, name, _plain(text(element)))
         elif wp and name == "post_id":
             self.post_id = text(element)
         elif wp and name == "comment":
@@ -134,9 +134,9 @@ def _record(thread: str, fields: dict[str, str]) -> Record:
         key=key,
         thread=thread,
         parent=f"{thread}:{parent}" if parent not in ("", "0") else None,
-        author_name=html.unescape(fields.get("comment_author", "")),
-        author_email=html.unescape(fields.get("comment_author_email", "")),
-        author_url=html.unescape(fields.get("comment_author_url", "")),
+        author_name=_plain(fields.get("comment_author", "")),
+        author_email=_plain(fields.get("comment_author_email", "")),
+        author_url=_plain(fields.get("comment_author_url", "")),
         body=_decode_entities(fields.get("comment_content", "")),
         markup=Markup.WORDPRESS,
         created_at=created_at,
@@ -154,6 +154,12 @@ def _date(value: str) -> datetime | None:
     except ValueError:
         return None
     return when.astimezone(UTC) if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _plain(value: str) -> str:
+    """Text WordPress may have kept with entities in it (a name, a title), as characters.
+    Only entities ended by ";": html.unescape alone would read "?a=1&not=2" in a URL as "¬"."""
+    return _ENTITY.sub(lambda entity: html.unescape(entity.group()), value)
 
 
 def _decode_entities(body: str) -> str:
