@@ -106,7 +106,7 @@ def test_a_bad_mapping_is_shown_on_its_field_and_starts_nothing(client, site):
 
 
 def test_an_upload_over_the_limit_is_refused(make_app):
-    app = make_app(WIDGET_IMPORT_MAX_MB="0.01")
+    app = make_app(WIDGET_IMPORT_MAX_MB=0.01)
     with app.app_context():
         site = create_site("Blog", [BLOG])
         dashboard = signed_in(app.test_client(), site)
@@ -124,3 +124,10 @@ def test_only_the_sites_owners_may_import(client, site, role):
     expected = 403 if role else 404
     assert dashboard.get(f"/dashboard/sites/{site.id}/import").status_code == expected
     assert upload(dashboard, site.id, WXR.encode()).status_code == expected
+
+
+def test_any_other_dashboard_form_over_the_usual_limit_is_a_413_page(client, site):
+    dashboard = signed_in(client, site)
+    response = dashboard.post(f"/dashboard/sites/{site.id}/settings", {"name": "x" * 300_000})
+    assert response.status_code == 413
+    assert "Sorry" in response.get_data(as_text=True)

@@ -24,6 +24,7 @@ from .embed import hot_pages, page_cache, versions  # noqa: F401  (versions: its
 from .embed.views import bp as embed_bp
 from .extensions import compress, csrf, db, migrate
 from .transactions import begin_writes_immediately
+from .uploads import UploadRequest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
         instance_path=config.instance_folder(os.path.join(ROOT, "instance")),
     )
+    app.request_class = UploadRequest
     config.private_instance(app.instance_path)
     app.config.update(config.load(app.instance_path) | provider_settings_from_env(os.environ))
     app.config.update(overrides or {})

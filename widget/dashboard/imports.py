@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -10,6 +10,7 @@ from ..errors import Rejected
 from ..extensions import db
 from ..importers import jobs
 from ..models import ImportJob
+from ..uploads import takes_upload
 from .access import current_owner, login_required, owned_site
 from .forms import ImportForm
 from .views import bp, form_error
@@ -17,10 +18,9 @@ from .views import bp, form_error
 
 @bp.route("/sites/<int:site_id>/import", methods=["GET", "POST"])
 @login_required
+@takes_upload("WIDGET_IMPORT_MAX_MB")  # an export is far larger than any other form
 def site_import(site_id: int) -> Response | tuple[str, int]:
     site = owned_site(site_id, role="owner")
-    # An export is far larger than any other form; this one form may send one.
-    request.max_content_length = int(current_app.config["WIDGET_IMPORT_MAX_MB"] * 1024 * 1024)
     form = ImportForm()
     if form.validate_on_submit():
         options = {

@@ -14,7 +14,6 @@ from ..errors import Rejected
 from ..headers import page_csp
 from . import listing
 from .access import current_owner, login_required, safe_next
-from .forms import ActionForm
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -59,7 +58,6 @@ def _layout() -> dict[str, Any]:
         "role": g.get("role"),
         "nav_pending": held.get("pending", 0),
         "nav_spam": held.get("spam", 0),
-        "action_form": ActionForm(),
     }
 
 
