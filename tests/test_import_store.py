@@ -202,3 +202,14 @@ def test_one_sites_import_never_touches_another_site(make_site, tmp_path):
     report = run(second, path)
     assert report.imported["published"] == 1 and report.already == 0
     assert db.session.scalar(select(func.count(Thread.id))) == 2
+
+
+def test_what_the_reader_skipped_counts_as_read_and_is_reported_with_an_example(site, tmp_path):
+    path = rf.write(tmp_path / "in.jsonl", [
+        rf.thread("p", POST), rf.comment("1", "p"), rf.comment("1", "p"),
+        {"skipped": {"key": "9 (thread 77)", "why": "on a thread not in the file"}},
+    ])  # fmt: skip
+    report = run(site, path)
+    assert report.comments_in_file == 2  # the repeated one is one comment
+    assert "  1 on a thread not in the file (e.g. 9 (thread 77))" in report.lines()
+    assert report.skipped["the comment appears twice in the file"] == 1

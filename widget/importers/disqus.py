@@ -24,6 +24,7 @@ _DSQ_ID = f"{{{_INTERNALS}}}id"
 _BOOLEANS = {"true": True, "false": False, "": False}
 
 THREAD_DELETED = "thread deleted in Disqus"
+ON_NO_THREAD = "on a thread not in the file"
 NO_PAGE = "on a thread with no page URL (no <link>, no http(s) <id>)"
 
 
@@ -59,7 +60,7 @@ def _thread(element: Element) -> SourceThread | tuple[str, str] | None:
     """The thread, or (its key, why its posts are skipped), or None with no dsq:id."""
     key = _dsq_id(element)
     if not key:
-        return None  # nothing can name it: a post on it is "on a thread not in the file"
+        return None  # nothing can name it: a post on it is ON_NO_THREAD
     if _child_text(element, "isDeleted").lower() == "true":
         return key, THREAD_DELETED
     link, page_id = _child_text(element, "link"), _child_text(element, "id")
@@ -77,7 +78,7 @@ def _post(element: Element, threads: dict[str, str | None]) -> Record:
     if not thread:
         return Skipped(key, "a post with no <thread dsq:id>")
     if thread not in threads:
-        return Skipped(key, f"post on a thread not in the file: {thread}")
+        return Skipped(f"{key} (thread {thread})", ON_NO_THREAD)
     why = threads[thread]
     if why is not None:
         return Skipped(key, why)

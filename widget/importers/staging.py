@@ -26,6 +26,7 @@ from .records import (
     SourceThread,
 )
 
+DUPLICATE = "the comment appears twice in the file"
 _SCHEMA = """
 CREATE TABLE thread (seq INTEGER PRIMARY KEY, key TEXT UNIQUE, url TEXT, title TEXT);
 CREATE TABLE comment (seq INTEGER PRIMARY KEY, key TEXT UNIQUE, thread TEXT, record TEXT);
@@ -75,7 +76,7 @@ class Stage:
                         if progress is not None and self.comments % 500 == 0:
                             progress(self.comments)
                     else:
-                        self._skip(record.key, "the comment appears twice in the file")
+                        self._skip(record.key, DUPLICATE)
                 elif isinstance(record, SourceThread):
                     self._db.execute(
                         "INSERT OR IGNORE INTO thread (key, url, title) VALUES (?, ?, ?)",

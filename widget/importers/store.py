@@ -32,7 +32,7 @@ from .formats import Format
 from .pages import Mapping, Pages, Unplaced
 from .records import Kind, Markup, SourceComment, SourceThread
 from .report import Report
-from .staging import Stage
+from .staging import DUPLICATE, Stage
 
 COMMENTS_PER_TRANSACTION = 2000
 KEYS_PER_QUERY = 500  # well under SQLite's and PostgreSQL's limits on bound parameters
@@ -57,11 +57,14 @@ def import_file(
     with Stage() as stage:
         read = (lambda n: progress("read", n, None)) if progress else None
         stage.fill(fmt.reader()(path), read)
-        report.comments_in_file = stage.comments
         for key, why in stage.skipped():
             report.skip(why, key)
+        # What the reader skipped was in the file too (a duplicate was counted once already).
+        report.comments_in_file = stage.comments + sum(
+            n for why, n in report.skipped.items() if why != DUPLICATE
+        )
         for key, thread in stage.homeless():
-            report.skip(f"on a thread not in the file ({thread})", key)
+            report.skip("on a thread not in the file", f"{key} (thread {thread})")
         settings = stage.settings()
         if settings is not None:
             _restore_settings(site, settings, report)
