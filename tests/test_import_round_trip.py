@@ -4,6 +4,7 @@ into a new site by our own importers, comes back with the same threads, comments
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -11,11 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.exports import Sample, build_sample
+from tests.support.shared_data import IMPORT_FILES
 from widget.exporters import export
 from widget.extensions import db
 from widget.importers.formats import FORMATS, detect
+from widget.importers.pages import parse_mapping
 from widget.importers.store import Options, import_file
-from widget.models import Comment, Site, Thread
+from widget.models import Comment, CommentSource, Site, Thread
 from widget.text import clean_html
 
 
@@ -88,3 +91,50 @@ def test_the_json_backup_restores_everything_into_a_new_site(sample, make_site, 
     db.session.refresh(copy)
     assert copy.name == sample.site.name and copy.origin_list == sample.site.origin_list
     assert shape(copy, field="body") == shape(sample.site, field="body")
+
+
+def test_imported_comments_are_what_readers_see_on_the_page(make_site, client):
+    """A Disqus file's thread (Isso's test file), as the iframe shows it: the reply under its
+    parent, the deleted post that has a reply standing as its placeholder."""
+    site = make_site(origins=["http://example.org"])
+    maps = [parse_mapping("http://localhost:4000=http://example.org")]
+    import_file(site, IMPORT_FILES / "isso-disqus.xml", FORMATS["disqus"], Options(maps))
+    thread = db.session.scalar(select(Thread).where(Thread.url_key == "http://example.org/"))
+    assert thread is not None and thread.published_count == 3  # posts 4, 5 and 11
+    page = client.get("/embed/thread", query_string={
+        "site": site.key, "url": "http://example.org/", "title": "x", "parent": "http://example.org",
+    })  # fmt: skip
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    first, reply = (by_source(site, key) for key in ("4", "5"))
+    placeholder, under = (by_source(site, key) for key in ("9", "11"))
+    tree = nesting(html)
+    assert tree[str(reply.id)] == str(first.id) and tree[str(under.id)] == str(placeholder.id)
+    assert "This comment was deleted." in html and "Hello, World." in html
+
+
+def by_source(site: Site, key: str) -> Comment:
+    found = db.session.scalar(
+        select(Comment)
+        .join(CommentSource)
+        .where(CommentSource.site_id == site.id, CommentSource.source_key == key)
+    )
+    assert found is not None, key
+    return found
+
+
+def nesting(html: str) -> dict[str, str | None]:
+    """Each comment's id on the page, with the id of the comment it is drawn inside."""
+    parents: dict[str, str | None] = {}
+    stack: list[str | None] = []
+    for match in re.finditer(r"<li\b([^>]*)>|</li>", html):
+        if match[0] == "</li>":
+            stack.pop()
+            continue
+        found = re.search(r'data-id="(\d+)"', match[1])
+        is_comment = found is not None and "comment" in match[1]
+        cid = found[1] if found is not None and is_comment else None
+        if cid is not None:
+            parents[cid] = next((c for c in reversed(stack) if c), None)
+        stack.append(cid)
+    return parents
