@@ -8,6 +8,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, false, select
@@ -67,6 +68,21 @@ def update_site(
     if reply_depth is not None:
         site.reply_depth = reply_depth
     db.session.commit()
+
+
+def site_settings(site: Site) -> dict[str, Any]:
+    """Every setting an owner can change, as update_site takes them (a backup keeps these)."""
+    return {
+        "name": site.name,
+        "origins": site.origin_list,
+        "moderation": site.moderation,
+        "guests_allowed": site.guests_allowed,
+        "link_limit": site.link_limit,
+        "disabled_providers": list(site.disabled_providers),
+        "held_words": list(site.held_words),
+        "theme": site.theme,
+        "reply_depth": site.reply_depth,
+    }
 
 
 def site_name(name: object) -> str:

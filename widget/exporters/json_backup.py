@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from ..models import Comment, Site, Thread, as_utc, utcnow
+from ..sites import site_settings
 from .rows import comments_of, sources_of, threads_of
 
 FORMAT = "widget-backup"
@@ -33,7 +34,7 @@ def write(site: Site, out: BinaryIO) -> dict[str, int]:
         "format": FORMAT,
         "version": VERSION,
         "exported_at": _moment(utcnow()),
-        "site": settings_of(site),
+        "site": {"key": site.key, **site_settings(site)},
     }
     # The document's head, its "threads" array left open for the threads that follow.
     out.write(_dumps(head)[:-1].encode() + b', "threads": [')
@@ -46,22 +47,6 @@ def write(site: Site, out: BinaryIO) -> dict[str, int]:
         counts["comments"] += len(comments)
     out.write(b"\n]}\n")
     return counts
-
-
-def settings_of(site: Site) -> dict[str, Any]:
-    """The site's key and every setting an owner can change, as the backup keeps them."""
-    return {
-        "key": site.key,
-        "name": site.name,
-        "origins": site.origin_list,
-        "moderation": site.moderation,
-        "guests_allowed": site.guests_allowed,
-        "link_limit": site.link_limit,
-        "disabled_providers": list(site.disabled_providers),
-        "held_words": list(site.held_words),
-        "theme": site.theme,
-        "reply_depth": site.reply_depth,
-    }
 
 
 def _thread(thread: Thread, comments: list[Comment]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from ..comments.verdicts import Reason
 from ..errors import Rejected
 from ..extensions import db
 from ..models import Comment, CommentSource, Site, Status, Thread, as_utc
-from ..sites import update_site
+from ..sites import site_settings, update_site
 from ..text import clean_html, render_markdown, text_of, wordpress_paragraphs
 from ..transactions import take_write_lock
 from .formats import Format
@@ -298,26 +298,15 @@ def _unmapped(ip: str) -> str:
     return ip[7:] if ip.lower().startswith("::ffff:") and "." in ip else ip
 
 
-_SETTINGS = (
-    "name", "origins", "moderation", "link_limit", "guests_allowed", "disabled_providers",
-    "held_words", "theme", "reply_depth",
-)  # fmt: skip
-
-
 def _restore_settings(site: Site, values: dict[str, object], report: Report) -> None:
     """A backup's settings replace the site's, through the checks every change passes."""
     if report.dry_run:
         report.settings = "would be restored"
         return
-    current = {
-        "name": site.name, "origins": site.origin_list, "moderation": site.moderation,
-        "link_limit": site.link_limit, "guests_allowed": site.guests_allowed,
-        "disabled_providers": site.disabled_providers, "held_words": site.held_words,
-        "theme": site.theme, "reply_depth": site.reply_depth,
-    }  # fmt: skip
-    given = {k: values[k] for k in _SETTINGS if k in values}
+    current = site_settings(site)
+    given = {k: values[k] for k in current if k in values}
     try:
-        update_site(site, **{**current, **given})  # type: ignore[arg-type]
+        update_site(site, **{**current, **given})
     except Rejected:
         db.session.rollback()
         raise
