@@ -93,6 +93,7 @@ def test_the_json_backup_restores_everything_into_a_new_site(sample, make_site, 
     assert shape(copy, field="body") == shape(sample.site, field="body")
 
 
+@pytest.mark.skipif(not IMPORT_FILES.is_dir(), reason="../shared/data is not beside the checkout")
 def test_imported_comments_are_what_readers_see_on_the_page(make_site, client):
     """A Disqus file's thread (Isso's test file), as the iframe shows it: the reply under its
     parent, the deleted post that has a reply standing as its placeholder."""
