@@ -23,6 +23,7 @@ from .demo.views import bp as demo_bp
 from .embed import hot_pages, page_cache, versions  # noqa: F401  (versions: its hook)
 from .embed.views import bp as embed_bp
 from .extensions import compress, csrf, db, migrate
+from .notify import outbox
 from .transactions import begin_writes_immediately
 from .uploads import UploadRequest
 
@@ -70,6 +71,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # set by anyone else is not believed (no proxy count, no belief).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     hot_pages.init_app(app)  # last: in front of everything above
+    outbox.start_worker_thread(app)
 
     register(app)
     return app
