@@ -115,7 +115,7 @@ def _ask_for_confirmation(subscriber: Subscriber, thread: Thread) -> None:
         return
     token = link_token(subscriber.site_id, subscriber.email)
     letter = letters.confirmation(subscriber.email, thread, token)
-    outbox.enqueue(letter, f"confirm:{subscriber.id}:{now:%Y%m%d%H%M%S}", subscriber.site_id)
+    outbox.enqueue(letter, f"confirm:{subscriber.id}:{now.isoformat()}", subscriber.site_id)
 
 
 def by_token(token: str) -> Subscriber | None:
