@@ -3,6 +3,7 @@ real SMTP server on 127.0.0.1 (and to ones that hang or refuse)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
@@ -190,6 +191,10 @@ def test_a_row_one_worker_holds_is_not_claimed_by_another(app, smtp):
     queued = queue()
     assert outbox.claim("worker-a") == [queued.id]
     assert outbox.claim("worker-b") == []
+    # Worker B saw the row due just before A claimed it: its claim changes nothing.
+    assert outbox.claim_row(queued.id, "worker-b", utcnow()) is False
+    db.session.commit()
+    assert row(queued.id).claimed_by == "worker-a"
     assert outbox.send_claimed(queued.id, "worker-b") is False  # not its claim
     inbox, _ = smtp
     assert inbox.messages == []
@@ -254,3 +259,17 @@ def test_without_the_setting_no_thread_sends(make_app, smtp):
     with app.app_context():
         queue()
     assert not inbox.arrived.wait(1)
+
+
+def test_two_workers_at_once_send_each_email_once(app, smtp):
+    inbox, _ = smtp
+    queued = [queue(f"test:{n}", recipient=f"r{n}@example.com") for n in range(12)]
+    db.session.commit()
+    stop = threading.Event()
+    workers = [threading.Thread(target=outbox.work, args=(app, stop, True)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    ids = sorted(message["Message-ID"] for _, _, message in inbox.messages)
+    assert ids == sorted(q.message_id for q in queued)

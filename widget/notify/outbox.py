@@ -132,23 +132,26 @@ def claim(worker: str, limit: int = BATCH) -> list[int]:
     candidates = db.session.scalars(
         select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.next_attempt_at).limit(limit)
     ).all()
-    claimed = []
-    for mail_id in candidates:
-        # Conditional: if another worker claimed it since our read, nothing changes here.
-        result = db.session.execute(
-            update(OutboxMail)
-            .where(OutboxMail.id == mail_id, _due(now))
-            .values(
-                state=MailState.SENDING.value,
-                claimed_by=worker,
-                lease_until=now + lease(),
-                attempts=OutboxMail.attempts + 1,
-            )
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(mail_id)
+    claimed = [mail_id for mail_id in candidates if claim_row(mail_id, worker, now)]
     db.session.commit()
     return claimed
+
+
+def claim_row(mail_id: int, worker: str, now: datetime) -> bool:
+    """Claim one row for `worker` if it is still due: one conditional UPDATE, so that of two
+    workers that both saw it due (PostgreSQL lets them read at once), only one gets it."""
+    result = db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id, _due(now))
+        .values(
+            state=MailState.SENDING.value,
+            claimed_by=worker,
+            lease_until=now + lease(),
+            attempts=OutboxMail.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def send_claimed(mail_id: int, worker: str) -> bool:
@@ -199,6 +202,7 @@ def _finish(mail_id: int, worker: str, state: MailState, error: str = "", **valu
             OutboxMail.state == MailState.SENDING.value,
         )
         .values(state=state.value, lease_until=None, last_error=error[:500], **values)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
 
