@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from tests.support.dashboard import signed_in
 from tests.support.mailservers import refusing_server, silent_server
 from widget import mail
 from widget.extensions import db
@@ -185,6 +186,28 @@ def test_an_email_the_server_keeps_refusing_is_dead_after_its_last_attempt(make_
             again = app.test_cli_runner().invoke(args=["mail", "retry"])
             assert "1 dead emails queued again" in again.output
             assert row(queued.id).state == MailState.QUEUED.value
+
+
+def test_the_sites_owner_sees_its_dead_emails_on_the_settings_page(make_app, make_site):  # type: ignore[no-untyped-def]
+    with refusing_server() as (_, port):
+        app = make_app(**mail_settings(port))
+        with app.app_context():
+            site, other = make_site(), make_site(name="Other")
+            queued = outbox.enqueue(Letter("ann@example.com", "New reply on Tomatoes", "Hi"),
+                                    "test:dead", site.id)  # fmt: skip
+            outbox.enqueue(
+                Letter("bo@example.com", "New reply elsewhere", "Hi"), "test:other", other.id
+            )
+            db.session.commit()
+            db.session.execute(update(OutboxMail).values(attempts=outbox.MAX_ATTEMPTS - 1))
+            db.session.commit()
+            run_worker(app)
+            assert row(queued.id).state == MailState.DEAD.value
+            page = signed_in(app.test_client(), site).get(f"/dashboard/sites/{site.id}/settings")
+    text = page.get_data(as_text=True)
+    assert "1 given up on after every retry" in text
+    assert "New reply on Tomatoes, to ann@example.com" in text
+    assert "elsewhere" not in text
 
 
 def test_a_row_one_worker_holds_is_not_claimed_by_another(app, smtp):

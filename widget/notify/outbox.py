@@ -269,22 +269,21 @@ def start_worker_thread(app: Flask) -> None:
             thread.start()
 
 
-def counts() -> dict[str, int]:
-    """How many rows are in each state."""
-    rows = db.session.execute(
-        select(OutboxMail.state, db.func.count()).group_by(OutboxMail.state)
-    ).all()
+def counts(site_id: int | None = None) -> dict[str, int]:
+    """How many rows are in each state (of one site's, with `site_id`)."""
+    query = select(OutboxMail.state, db.func.count()).group_by(OutboxMail.state)
+    if site_id is not None:
+        query = query.where(OutboxMail.site_id == site_id)
+    rows = db.session.execute(query).all()
     return {state.value: 0 for state in MailState} | {state: n for state, n in rows}
 
 
-def dead(limit: int = 50) -> Iterable[OutboxMail]:
-    """The rows given up on, newest first."""
-    return db.session.scalars(
-        select(OutboxMail)
-        .where(OutboxMail.state == MailState.DEAD.value)
-        .order_by(OutboxMail.id.desc())
-        .limit(limit)
-    ).all()
+def dead(limit: int = 50, site_id: int | None = None) -> Iterable[OutboxMail]:
+    """The rows given up on, newest first (of one site's, with `site_id`)."""
+    query = select(OutboxMail).where(OutboxMail.state == MailState.DEAD.value)
+    if site_id is not None:
+        query = query.where(OutboxMail.site_id == site_id)
+    return db.session.scalars(query.order_by(OutboxMail.id.desc()).limit(limit)).all()
 
 
 def retry_dead() -> int:
