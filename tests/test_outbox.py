@@ -296,3 +296,18 @@ def test_two_workers_at_once_send_each_email_once(app, smtp):
         worker.join(30)
     ids = sorted(message["Message-ID"] for _, _, message in inbox.messages)
     assert ids == sorted(q.message_id for q in queued)
+
+
+def test_what_was_sent_a_month_ago_is_deleted_by_the_worker(app, smtp):
+    old = queue("test:old")
+    queue("test:recent")
+    run_worker(app)
+    db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == old.id)
+        .values(sent_at=utcnow() - outbox.KEEP_SENT - timedelta(minutes=1))
+    )
+    db.session.commit()
+    run_worker(app)
+    db.session.expire_all()
+    assert db.session.scalars(select(OutboxMail.purpose)).all() == ["test:recent"]

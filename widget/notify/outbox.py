@@ -9,7 +9,8 @@ sends it later, so that no mail server, however slow, holds up a request.
   UPDATE each, so two workers never send one row at once; a row whose lease ran out (its worker
   died) is due again.
 - A failed attempt waits twice as long as the one before it; after MAX_ATTEMPTS the row is
-  dead, for the operator to see (`widget mail status`) and to retry (`widget mail retry`).
+  dead, for the operator to see (`widget mail status`, and each site's owner on its settings
+  page) and to retry (`widget mail retry`). What was sent is deleted after KEEP_SENT.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import secrets
 import smtplib
 import socket
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
 
@@ -40,6 +42,10 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
 BATCH = 20
+# Sent email is kept this long (for `widget mail status`, and so that an event announced again
+# finds its email already queued), then deleted: it holds readers' addresses and links.
+KEEP_SENT = timedelta(days=30)
+PRUNE_EVERY = 3600.0  # seconds, in a running worker
 _WAKE = "widget.notify.outbox.wake"  # app.extensions: the Event that wakes a worker thread
 
 
@@ -215,14 +221,30 @@ def send_due(worker: str) -> int:
     return len(claimed)
 
 
+def prune() -> int:
+    """Delete what was sent longer than KEEP_SENT ago; how many rows."""
+    _begin_writing_apart()
+    result = db.session.execute(
+        delete(OutboxMail).where(
+            OutboxMail.state == MailState.SENT.value, OutboxMail.sent_at < utcnow() - KEEP_SENT
+        )
+    )
+    db.session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def work(app: Flask, stop: threading.Event, once: bool = False, poll: float = 5.0) -> None:
     """Send the outbox until `stop` is set (or, `once`, until nothing is due); between rounds,
     wait `poll` seconds or until woken by a new row of this process."""
     worker = worker_name()
     woken = app.extensions.setdefault(_WAKE, threading.Event())
+    pruned_at = -PRUNE_EVERY
     while not stop.is_set():
         try:
             with app.app_context():
+                if time.monotonic() - pruned_at >= PRUNE_EVERY:
+                    prune()
+                    pruned_at = time.monotonic()
                 claimed = send_due(worker)
         except Exception:
             log.exception("the mail worker's round failed")
