@@ -335,3 +335,41 @@ def test_an_unverified_provider_email_is_asked_to_confirm(make_app, make_site, s
         deliver(app)
     [(_, _, message)] = inbox.messages
     assert message["Subject"] == "Confirm reply emails from Blog"
+
+
+def test_a_stranger_typing_a_confirmed_address_gets_no_replies_relayed_to_it(
+    app, site, post_json, smtp
+):  # type: ignore[no-untyped-def]
+    inbox, _ = smtp
+    post(post_json, site, notify_replies=True)
+    deliver(app)
+    app.test_client().post(link(inbox.messages[0][2], "confirm"))  # Ann's own comment
+
+    # Someone else posts as Ann, ticks the box, and answers themselves with their message.
+    bait = post(post_json, site, body="Bait", notify_replies=True)
+    post(post_json, site, body="Buy pills", author_email="spam@example.com", parent_id=bait["id"])
+    deliver(app)
+    assert len(inbox.messages) == 1  # not even a second confirmation request the same day
+
+
+def test_a_later_confirmation_link_confirms_a_confirmed_guests_new_comment(
+    app, site, post_json, smtp
+):  # type: ignore[no-untyped-def]
+    inbox, _ = smtp
+    post(post_json, site, notify_replies=True)
+    deliver(app)
+    app.test_client().post(link(inbox.messages[0][2], "confirm"))
+    a_day_ago = utcnow() - timedelta(days=1, seconds=1)
+    db.session.execute(update(Subscriber).values(confirmation_sent_at=a_day_ago))
+    db.session.commit()
+
+    second = post(post_json, site, body="Another thought", notify_replies=True)
+    deliver(app)
+    assert len(inbox.messages) == 2  # asked again, for this comment
+    confirm = link(inbox.messages[1][2], "confirm")
+    assert "Yes, email me" in app.test_client().get(confirm).get_data(as_text=True)
+    app.test_client().post(confirm)
+    post(post_json, site, body="Reply", author_email="bo@example.com", parent_id=second["id"])
+    deliver(app)
+    assert len(inbox.messages) == 3
+    assert inbox.messages[2][2]["Subject"] == "New reply on Growing tomatoes"

@@ -83,7 +83,9 @@ class Subscriber(Model):
 
 
 class Subscription(Model):
-    """A comment whose replies its subscriber is emailed."""
+    """A comment whose replies its subscriber is emailed, once confirmed: by the link of a
+    confirmation email followed after it was made, or by a provider's verified email. (That
+    the address was confirmed for another comment is not enough: anyone may type it.)"""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscriber_id: Mapped[int] = mapped_column(
@@ -91,6 +93,7 @@ class Subscription(Model):
     )
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
     comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     subscriber: Mapped[Subscriber] = relationship()

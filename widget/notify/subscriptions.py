@@ -1,10 +1,14 @@
 """Who asked for reply emails: double opt-in, and no relay.
 
-A guest who ticks the form's box becomes a Subscriber of the site, unconfirmed: the only email
-such an address is ever sent is the request to confirm, which carries nothing a stranger wrote
-(the site's name and the page's title), and at most one a day however many posts name it.
-A signed-in reader whose provider verified their address is confirmed at once. Nothing more is
-sent to an address once it unsubscribed, whatever is posted in its name.
+A guest who ticks the form's box becomes a Subscriber of the site, and the comment one of its
+Subscriptions, both unconfirmed: the only email such an address is ever sent is the request to
+confirm, which carries nothing a stranger wrote (the site's name and the page's title), and at
+most one a day however many posts name it. Following its link confirms the address and every
+subscription it has so far; a subscription a guest makes later waits for the next link, since
+anyone may type an address that was confirmed once, and would otherwise have replies to their
+own comment relayed to it. A signed-in reader whose provider verified their address is
+confirmed at once. Nothing more is sent to an address once it unsubscribed, whatever is posted
+in its name.
 
 The token in a subscriber's links is the HMAC of who they are under the operator's pepper
 (digests.py), so every email can carry it while the database keeps only its SHA-256.
@@ -63,9 +67,14 @@ def subscribe_author(comment: Comment, viewer: Identity | None = None) -> Subscr
     elif subscriber.unsubscribed_at is not None:
         db.session.commit()
         return None
-    db.session.add(Subscription(subscriber_id=subscriber.id, thread_id=thread.id,
-                                comment_id=comment.id))  # fmt: skip
-    if subscriber.confirmed_at is None:
+    subscription = Subscription(
+        subscriber_id=subscriber.id,
+        thread_id=thread.id,
+        comment_id=comment.id,
+        confirmed_at=now if verified else None,
+    )
+    db.session.add(subscription)
+    if not verified:
         _ask_for_confirmation(subscriber, thread)
     db.session.commit()
     return subscriber
@@ -101,7 +110,6 @@ def _ask_for_confirmation(subscriber: Subscriber, thread: Thread) -> None:
         update(Subscriber)
         .where(
             Subscriber.id == subscriber.id,
-            Subscriber.confirmed_at.is_(None),
             Subscriber.unsubscribed_at.is_(None),
             or_(
                 Subscriber.confirmation_sent_at.is_(None),
@@ -125,10 +133,17 @@ def by_token(token: str) -> Subscriber | None:
 
 
 def confirm(subscriber: Subscriber) -> None:
-    """The address's owner followed the link: replies are emailed from now on (unless they
-    unsubscribed since, which confirming does not undo)."""
+    """The address's owner followed the link: replies to the comments it was subscribed to so
+    far are emailed from now on (unless they unsubscribed since, which this does not undo)."""
+    now = utcnow()
     if subscriber.confirmed_at is None:
-        subscriber.confirmed_at = utcnow()
+        subscriber.confirmed_at = now
+    db.session.execute(
+        update(Subscription)
+        .where(Subscription.subscriber_id == subscriber.id, Subscription.confirmed_at.is_(None))
+        .values(confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -161,7 +176,7 @@ def queue_reply_emails(reply_id: int) -> int:
         .join(Subscription, Subscription.subscriber_id == Subscriber.id)
         .where(
             Subscription.comment_id == reply.parent_id,
-            Subscriber.confirmed_at.is_not(None),
+            Subscription.confirmed_at.is_not(None),
             Subscriber.unsubscribed_at.is_(None),
             Subscriber.email != reply.author_email,
         )
