@@ -261,13 +261,16 @@ def test_a_held_reply_is_emailed_once_an_owner_approves_it(app, make_site, post_
 
 
 def test_a_mail_server_that_hangs_adds_nothing_to_a_post(make_app, make_site):  # type: ignore[no-untyped-def]
+    """The web process's own worker thread is stuck on a server that never answers (for up to
+    its 5 s timeout): each post still answers at once, having only queued its email."""
     with silent_server() as port:
         app = make_app(**mail_settings(port, WIDGET_SMTP_TIMEOUT=5.0, WIDGET_MAIL_WORKER=True))
         with app.app_context():
             site = make_site()
             client = app.test_client()
-            started = time.monotonic()
+            took = []
             for n in range(3):
+                started = time.monotonic()
                 response = client.post(
                     "/api/v1/comments",
                     headers=IFRAME,
@@ -280,8 +283,10 @@ def test_a_mail_server_that_hangs_adds_nothing_to_a_post(make_app, make_site):  
                         "notify_replies": True,
                     },
                 )
+                took.append(time.monotonic() - started)
                 assert response.status_code == 201
-            assert time.monotonic() - started < 1.5
+            # Waiting on the server even once would take the 5 s of its timeout.
+            assert max(took) < 2.5, took
             assert len(db.session.scalars(select(OutboxMail)).all()) == 3
 
 
