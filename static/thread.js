@@ -240,6 +240,7 @@
       payload.form_token = auth.formToken;
     }
     if (f.parent_id.value) payload.parent_id = Number(f.parent_id.value);
+    if (f.notify_replies && f.notify_replies.checked) payload.notify_replies = true;
     submit.disabled = true;
     submit.textContent = "Posting\u2026";
     api(data.api, payload).then(function (result) {

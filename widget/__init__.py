@@ -23,6 +23,8 @@ from .demo.views import bp as demo_bp
 from .embed import hot_pages, page_cache, versions  # noqa: F401  (versions: its hook)
 from .embed.views import bp as embed_bp
 from .extensions import compress, csrf, db, migrate
+from .notify import outbox, receivers  # noqa: F401  (receivers: its signal handlers)
+from .notify.views import bp as notify_bp
 from .transactions import begin_writes_immediately
 from .uploads import UploadRequest
 
@@ -52,7 +54,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     ratelimits.init_app(app)
     # The iframe, the API and the sign-in start share no session with the reader's other
     # windows; they check Origin instead of a CSRF token.
-    for blueprint in (api_bp, auth_api_bp, auth_bp, embed_bp, avatars_bp):
+    # The links in readers' emails carry their own token, and RFC 8058's one-click unsubscribe
+    # comes from a mail provider's servers, with no session at all.
+    for blueprint in (api_bp, auth_api_bp, auth_bp, embed_bp, avatars_bp, notify_bp):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     # The owners' dashboard is first-party: the ordinary session and a CSRF token on every form.
@@ -70,6 +74,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # set by anyone else is not believed (no proxy count, no belief).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     hot_pages.init_app(app)  # last: in front of everything above
+    outbox.start_worker_thread(app)
 
     register(app)
     return app

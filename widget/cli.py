@@ -16,6 +16,7 @@ from .exporters.commands import export_command
 from .extensions import db
 from .importers.commands import import_command
 from .models import Moderation, Site
+from .notify.commands import mail_group
 from .owners import add_site, find_owner
 from .sites import create_site, snippet
 
@@ -110,3 +111,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(mail_group)

@@ -11,6 +11,7 @@ from flask import Flask
 
 from widget import create_app
 from widget.extensions import db
+from widget.notify.outbox import stop_worker_thread
 
 SERVICE = "https://comments.example.net"
 
@@ -30,6 +31,7 @@ def close(app: Flask) -> None:
     """Stop what the app runs beside requests, and close its database connections."""
     if (hot := app.extensions.get("widget.hot_pages")) is not None:
         hot.close()
+    stop_worker_thread(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -56,6 +56,11 @@ NEW_COMMENT = {
             "was shown (spam check). Each passes once.",
         },
         "homepage": {"type": "string", "description": "The form's honeypot: leave it empty."},
+        "notify_replies": {
+            "type": "boolean",
+            "description": "Email the author replies to this comment (after they confirm, "
+            "unless their provider verified the address).",
+        },
     },
 }
 

@@ -31,13 +31,22 @@ COMMENT_FIELDS = (
 
 # Sent by the widget's form for the spam checks (widget/comments/spam.py), not part of the comment.
 FORM_FIELDS = ("form_token", "homepage")
+# The form's "Notify me of follow-up comments by email" (widget/notify/subscriptions.py).
+NOTIFY_FIELD = "notify_replies"
 
 
 def parse_new_comment(data: Any) -> NewComment:
-    unknown = sorted(set(data) - set(COMMENT_FIELDS) - set(FORM_FIELDS))
+    unknown = sorted(set(data) - set(COMMENT_FIELDS) - set(FORM_FIELDS) - {NOTIFY_FIELD})
     if unknown:
         raise Rejected(unknown[0], f"Unknown field {unknown[0]!r}.", code="unknown_field")
     return NewComment(**{name: data.get(name) for name in COMMENT_FIELDS})
+
+
+def parse_notify_replies(data: dict[str, Any]) -> bool:
+    value = data.get(NOTIFY_FIELD, False)
+    if not isinstance(value, bool):
+        raise Rejected(NOTIFY_FIELD, f"{NOTIFY_FIELD} must be true or false.")
+    return value
 
 
 def comment_json(comment: Comment) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from ..comments.counts import count_comments
 from ..errors import Rejected
 from ..guards import json_object, require_iframe_request
 from ..models import Status
+from ..notify import subscriptions
 from ..ratelimits import TOO_FAST, limit, limiter
 from ..transactions import writes_late
 from . import schemas
@@ -92,12 +93,15 @@ def create_comment() -> tuple[Response, int]:
     require_iframe_request()
     data = json_object()
     viewer = current_identity_on(data.get("site"))
+    new, notify_replies = schemas.parse_new_comment(data), schemas.parse_notify_replies(data)
     posted = services.post_comment(
-        schemas.parse_new_comment(data),
+        new,
         viewer,
         ip=request.remote_addr,
         submission=schemas.parse_submission(data, request),
     )
+    if notify_replies:  # a row or two of the database: the emails go from the outbox, later
+        subscriptions.subscribe_author(posted.comment, viewer)
     # A fresh form token: each passes once (widget/comments/spam.py), and the reader may post again.
     body = schemas.comment_json(posted.comment) | {"edit_key": posted.edit_key,
                                                    "form_token": spam.form_token()}  # fmt: skip

@@ -16,6 +16,7 @@ from ..errors import Rejected
 from ..exporters import FORMATS
 from ..extensions import db
 from ..models import Block, Site, utcnow
+from ..notify import outbox
 from .access import current_owner, login_required, owned_site
 from .forms import ActionForm, BlockForm, InviteForm, SettingsForm, SiteForm, expiry
 from .views import bp, form_error
@@ -90,6 +91,8 @@ def settings(site_id: int) -> Response | tuple[str, int]:
         snippet=sites.snippet(site),
         site=site,
         exports=FORMATS.values(),
+        mail_counts=outbox.counts(site.id),
+        dead_mail=outbox.dead(10, site.id),
     ), status
 
 

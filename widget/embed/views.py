@@ -9,7 +9,7 @@ import hashlib
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
-from .. import assets
+from .. import assets, mail
 from ..auth import registry
 from ..comments import reading
 from ..errors import Rejected
@@ -87,4 +87,5 @@ def render_page(head: reading.ThreadHead, theme: str, number: int, sort: str,
         theme=theme,
         providers=registry.offered(page.site),
         max_chars=current_app.config["WIDGET_MAX_BODY_CHARS"],
+        reply_emails=mail.configured(),
     )

@@ -3,6 +3,7 @@ Site` finds it, and importing the package maps every table (Alembic's autogenera
 
 from .base import Model, as_utc, utcnow
 from .imports import CommentSource, ImportJob
+from .notifications import MailState, OutboxMail, Subscriber, Subscription
 from .owners import Invite, LoginThrottle, Owner, OwnerIdentity, OwnerSession, SiteOwner
 from .readers import AuthToken, Identity, LoginAttempt, User
 from .sites import Block, Comment, Moderation, Site, SiteOrigin, SpentFormToken, Status, Thread
@@ -17,8 +18,10 @@ __all__ = [
     "Invite",
     "LoginAttempt",
     "LoginThrottle",
+    "MailState",
     "Model",
     "Moderation",
+    "OutboxMail",
     "Owner",
     "OwnerIdentity",
     "OwnerSession",
@@ -27,6 +30,8 @@ __all__ = [
     "SiteOwner",
     "SpentFormToken",
     "Status",
+    "Subscriber",
+    "Subscription",
     "Thread",
     "User",
     "as_utc",
