@@ -23,6 +23,7 @@ from .demo.views import bp as demo_bp
 from .embed import hot_pages, page_cache, versions  # noqa: F401  (versions: its hook)
 from .embed.views import bp as embed_bp
 from .extensions import compress, csrf, db, migrate
+from .feeds.views import bp as feeds_bp
 from .transactions import begin_writes_immediately
 from .uploads import UploadRequest
 
@@ -51,8 +52,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     registry.init_app(app)
     ratelimits.init_app(app)
     # The iframe, the API and the sign-in start share no session with the reader's other
-    # windows; they check Origin instead of a CSRF token.
-    for blueprint in (api_bp, auth_api_bp, auth_bp, embed_bp, avatars_bp):
+    # windows; they check Origin instead of a CSRF token. Feeds only read.
+    for blueprint in (api_bp, auth_api_bp, auth_bp, embed_bp, avatars_bp, feeds_bp):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     # The owners' dashboard is first-party: the ordinary session and a CSRF token on every form.
