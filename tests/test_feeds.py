@@ -4,6 +4,7 @@ owners look."""
 
 from __future__ import annotations
 
+import gzip
 import re
 from datetime import timedelta
 
@@ -13,8 +14,10 @@ from tests.support.blog import BLOG, PAGE
 from tests.support.dashboard import signed_in
 from tests.support.queries import count_queries
 from widget.comments import moderation
+from widget.comments.services import NewComment, post_comment
+from widget.embed.page_cache import pages
 from widget.extensions import db
-from widget.models import Comment, Thread
+from widget.models import Comment, Identity, Site, Thread, User
 
 ATOM = "application/atom+xml; charset=utf-8"
 
@@ -35,6 +38,17 @@ def parsed(response):  # type: ignore[no-untyped-def]
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == "atom10"
     return feed
+
+
+def signed_in_comment(site: Site, name: str, url: str = PAGE) -> tuple[User, Comment]:
+    """A comment by a reader signed in with GitHub, whose email the provider gave us."""
+    user = User(name=name, profile_url=f"https://github.com/{name.lower()}")
+    identity = Identity(user=user, provider="github", subject=name, email=f"{name}@example.net")
+    db.session.add_all([user, identity])
+    db.session.commit()
+    new = NewComment(site=site.key, url=url, title="Hello", body=f"Signed words of {name}",
+                     author_name="", author_email="")  # fmt: skip
+    return user, post_comment(new, viewer=identity).comment
 
 
 def act(comment: Comment, action: str) -> None:
@@ -96,8 +110,21 @@ def test_only_published_comments_are_in_the_feeds(client, make_site, make_commen
             assert hidden.html not in body
 
 
+def test_signed_in_authors_are_shown_as_they_are_now(client, site):
+    user, _ = signed_in_comment(site, "Octo")
+    before = [get(client, site) for get in (thread_feed, site_feed)]
+    assert [parsed(r).entries[0].author for r in before] == ["Octo", "Octo"]
+    assert parsed(before[0]).entries[0].author_detail.href == "https://github.com/octo"
+    user.name = "Octavia"
+    db.session.commit()
+    for get, old in zip((thread_feed, site_feed), before, strict=True):
+        response = get(client, site, **{"If-None-Match": old.headers["ETag"]})
+        assert parsed(response).entries[0].author == "Octavia"
+
+
 def test_no_email_is_anywhere_in_a_feed(client, site, make_comment):
     make_comment(site, author_email="secret.person@example.org", author_url="https://a.example/")
+    signed_in_comment(site, "Octo")
     for response in (thread_feed(client, site), site_feed(client, site)):
         parsed(response)
         assert b"secret.person" not in response.get_data()
@@ -162,11 +189,14 @@ def test_feeds_are_cached_like_thread_pages(client, site, make_comment):
         assert response.headers["Cache-Control"] == "no-cache"
         assert response.headers["Vary"] == "Accept-Encoding"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+    kept = pages().get(plain.headers["ETag"].removeprefix('W/"').removesuffix('"'))
+    assert kept is not None and gzip.decompress(kept) == plain.get_data()
 
 
 def test_a_feed_costs_two_queries_however_many_comments(app, client, site, make_comment):
     for n in range(30):
         make_comment(site, url=f"{BLOG}/{n % 6}/")
+        signed_in_comment(site, f"Reader{n}", url=f"{BLOG}/{n % 6}/")
     url = f"{BLOG}/1/"
     assert count_queries(app, lambda: parsed(site_feed(client, site))) == 2
     assert count_queries(app, lambda: thread_feed(client, site, url)) == 2
@@ -177,13 +207,17 @@ def test_a_feed_costs_two_queries_however_many_comments(app, client, site, make_
 
 def test_unknown_site_thread_or_foreign_page_is_a_404_that_says_so(client, site, make_comment):
     make_comment(site)
-    answers = {
-        "No site has that key.": client.get("/feeds/nosuchkey.atom"),
-        "No site has that key. ": client.get("/feeds/nosuchkey/thread.atom", query_string={"url": PAGE}),
-        "That page has no comments yet": thread_feed(client, site, f"{BLOG}/quiet/"),
-        "not on one of this site's origins": thread_feed(client, site, "https://elsewhere.example/"),
-    }  # fmt: skip
-    for message, response in answers.items():
+    unknown = Site(key="nosuchkey")
+    answers = [
+        ("No site has that key.", site_feed(client, unknown)),
+        ("No site has that key.", thread_feed(client, unknown)),
+        ("That page has no comments yet", thread_feed(client, site, f"{BLOG}/quiet/")),
+        (
+            "not on one of this site's origins",
+            thread_feed(client, site, "https://elsewhere.example/"),
+        ),
+    ]
+    for message, response in answers:
         assert response.status_code == 404
         assert message.strip() in response.get_data(as_text=True)
 

@@ -132,7 +132,7 @@ def get_site(key: object) -> Site:
     return site
 
 
-def site_named(key: object) -> Select[tuple[Site]]:
+def site_named(key: object) -> Select[Site]:
     """A query of the site a key names with its origins, in one statement (joined, so run it
     with `.unique()`), for answers that read more in the same query; none found is
     `no_such_site()`."""

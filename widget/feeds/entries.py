@@ -29,8 +29,10 @@ def locate_thread(site_key: object, url: object) -> ThreadFeed:
     """The site and the thread of a page, in one query; a 404 Rejected for an unknown site,
     a page not on the site's origins, or a page nobody has commented on."""
     page_url = validation.page_url(url)
-    query = site_named(site_key).add_columns(Thread).outerjoin(
-        Thread, and_(Thread.site_id == Site.id, Thread.url_key == page_url)
+    query = (
+        site_named(site_key)
+        .add_columns(Thread)
+        .outerjoin(Thread, and_(Thread.site_id == Site.id, Thread.url_key == page_url))
     )
     row = db.session.execute(query).unique().first()
     if row is None:
@@ -71,7 +73,7 @@ def site_comments(site: Site) -> list[Comment]:
     return list(db.session.scalars(query).unique())
 
 
-def _published() -> Select[tuple[Comment]]:
+def _published() -> Select[Comment]:
     return (
         select(Comment)
         .where(Comment.status == PUBLISHED)
