@@ -247,3 +247,13 @@ def test_dashboard_links_the_site_and_thread_feeds(client, site, make_comment):
     link = re.search(r'class="feed-link" href="([^"]+)"', page)
     assert link
     assert len(parsed(client.get(link[1].replace("&amp;", "&"))).entries) == 1
+
+
+def test_a_page_url_names_its_feed_as_it_names_its_thread(client, site, make_comment):
+    posted = make_comment(site).comment
+    feed = parsed(thread_feed(client, site, f"{PAGE}?utm_source=x#comments"))
+    assert [e.link for e in feed.entries] == [f"{PAGE}#comment-{posted.id}"]
+    for url in ("", "not a url"):
+        response = thread_feed(client, site, url)
+        assert response.status_code == 400
+        assert response.headers["Content-Type"].startswith("text/plain")
