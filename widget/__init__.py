@@ -23,6 +23,7 @@ from .demo.views import bp as demo_bp
 from .embed import hot_pages, page_cache, versions  # noqa: F401  (versions: its hook)
 from .embed.views import bp as embed_bp
 from .extensions import compress, csrf, db, migrate
+from .feeds.views import bp as feeds_bp
 from .notify import outbox, receivers  # noqa: F401  (receivers: its signal handlers)
 from .notify.views import bp as notify_bp
 from .transactions import begin_writes_immediately
@@ -53,10 +54,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     registry.init_app(app)
     ratelimits.init_app(app)
     # The iframe, the API and the sign-in start share no session with the reader's other
-    # windows; they check Origin instead of a CSRF token.
+    # windows; they check Origin instead of a CSRF token. Feeds only read.
     # The links in readers' emails carry their own token, and RFC 8058's one-click unsubscribe
     # comes from a mail provider's servers, with no session at all.
-    for blueprint in (api_bp, auth_api_bp, auth_bp, embed_bp, avatars_bp, notify_bp):
+    for blueprint in (api_bp, auth_api_bp, auth_bp, embed_bp, avatars_bp, notify_bp, feeds_bp):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     # The owners' dashboard is first-party: the ordinary session and a CSRF token on every form.

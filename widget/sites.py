@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, false, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .errors import Rejected
 from .extensions import db
@@ -146,6 +146,13 @@ def get_site(key: object) -> Site:
     if site is None:
         raise no_such_site()
     return site
+
+
+def site_named(key: object) -> Select[Site]:
+    """A query of the site a key names with its origins, in one statement (joined, so run it
+    with `.unique()`), for answers that read more in the same query; none found is
+    `no_such_site()`."""
+    return select(Site).where(Site.key == _checked(key)).options(joinedload(Site.origins))
 
 
 def site_by_key(key: object, origin: str | None) -> Select[int, bool]:
