@@ -11,24 +11,12 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.support.dashboard import signed_in
-from tests.support.mailservers import refusing_server, silent_server
+from tests.support.mailservers import FROM, mail_settings, refusing_server, silent_server
 from widget import mail
 from widget.extensions import db
 from widget.models import MailState, OutboxMail, as_utc, utcnow
 from widget.notify import outbox
 from widget.notify.outbox import Letter
-
-FROM = "comments@example.net"
-
-
-def mail_settings(port: int, **more: object) -> dict[str, object]:
-    return {
-        "WIDGET_SMTP_HOST": "127.0.0.1",
-        "WIDGET_SMTP_PORT": port,
-        "WIDGET_SMTP_STARTTLS": False,
-        "WIDGET_MAIL_FROM": FROM,
-        "WIDGET_SMTP_TIMEOUT": 1.0,
-    } | more
 
 
 @pytest.fixture

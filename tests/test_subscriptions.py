@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.support.blog import PAGE
-from tests.support.mailservers import silent_server
+from tests.support.mailservers import mail_settings, silent_server
 from tests.support.reader import GITHUB, IFRAME, Reader, profile
 from widget.auth.profiles import Profile
 from widget.comments import moderation
@@ -20,16 +20,6 @@ from widget.models import Comment, OutboxMail, Subscriber, utcnow
 from widget.notify import subscriptions
 
 SERVICE = "https://comments.example.net"
-
-
-def mail_settings(port: int, **more: object) -> dict[str, object]:
-    return {
-        "WIDGET_SMTP_HOST": "127.0.0.1",
-        "WIDGET_SMTP_PORT": port,
-        "WIDGET_SMTP_STARTTLS": False,
-        "WIDGET_MAIL_FROM": "comments@example.net",
-        "WIDGET_SMTP_TIMEOUT": 1.0,
-    } | more
 
 
 @pytest.fixture

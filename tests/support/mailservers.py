@@ -1,5 +1,6 @@
-"""Mail servers that misbehave, on 127.0.0.1: one that accepts connections and never says a
-word, one that refuses every recipient."""
+"""Mail servers for the email tests, on 127.0.0.1: the settings that point the app at one, and
+two that misbehave: one that accepts connections and never says a word, one that refuses every
+recipient."""
 
 from __future__ import annotations
 
@@ -11,6 +12,19 @@ from contextlib import contextmanager
 from aiosmtpd.controller import Controller
 
 from tests.support.servers import free_port
+
+FROM = "comments@example.net"
+
+
+def mail_settings(port: int, **more: object) -> dict[str, object]:
+    """The app's settings for the mail server on `port` (plain SMTP, short timeouts)."""
+    return {
+        "WIDGET_SMTP_HOST": "127.0.0.1",
+        "WIDGET_SMTP_PORT": port,
+        "WIDGET_SMTP_STARTTLS": False,
+        "WIDGET_MAIL_FROM": FROM,
+        "WIDGET_SMTP_TIMEOUT": 1.0,
+    } | more
 
 
 @contextmanager
