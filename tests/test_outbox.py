@@ -259,7 +259,7 @@ def test_the_web_process_thread_sends_what_a_request_queued(make_app, smtp):
     app.test_client().get("/api/v1/openapi.json")  # the first request starts the thread
     with app.app_context():
         queue()
-    assert inbox.arrived.wait(5)
+    assert inbox.arrived.wait(20)  # at once, unless the machine is very busy
     assert inbox.messages[0][1] == ["ann@example.com"]
 
 
