@@ -30,6 +30,7 @@ class Reason(enum.StrEnum):
     STALE_TOKEN = "stale_token"  # the form was open longer than a token lives
     REPLAYED_TOKEN = "replayed_token"
     AKISMET = "akismet"
+    FILTER = "filter"  # the learned spam filter's score (spam_filter/)
     OWNER = "owner"  # a person decided, not a rule
 
 
@@ -62,6 +63,12 @@ _SAID: dict[str, str] = {
     Reason.REPLAYED_TOKEN: "its form token was used before",
     Reason.AKISMET: "Akismet calls it spam",
 }
+_LEANS_TO_SPAM = 0.5
+# The filter's reason reads by the status it gave.
+_FILTER_SAID = {
+    Status.PENDING.value: "the spam filter is unsure",
+    Status.SPAM.value: "the spam filter calls it spam",
+}
 _BY_OWNER: dict[str, str] = {
     Status.PUBLISHED.value: "approved by the owner",
     Status.PENDING.value: "held by the owner",
@@ -78,7 +85,22 @@ def describe(comment: Comment) -> str:
         return ""
     if code == Reason.OWNER:
         said = _BY_OWNER.get(comment.status, "by the owner")
+    elif code == Reason.FILTER:
+        said = _FILTER_SAID.get(comment.status, "the spam filter")
     else:
         writer = "account" if comment.user_id is not None else "email"
         said = _SAID.get(code, code).format(writer=writer)
-    return f"{_HEADS.get(comment.status, comment.status)}: {said}"
+    filtered = spam_filter_said(comment, always=code == Reason.FILTER)
+    return f"{_HEADS.get(comment.status, comment.status)}: {said}{filtered}"
+
+
+def spam_filter_said(comment: Comment, always: bool = False) -> str:
+    """The filter's score when the comment was posted and what weighed most, as a tail for
+    the reason (" (spam score 0.97: links to 3 domains seen in spam)"): for the filter's own
+    verdicts, and for another rule's where the filter too leant to spam; else ""."""
+    check = comment.spam_check or {}
+    score, why = check.get("score"), check.get("why")
+    if not isinstance(score, int | float) or not (always or score >= _LEANS_TO_SPAM):
+        return ""
+    reasons = [w for w in why if isinstance(w, str)] if isinstance(why, list) else []
+    return f" (spam score {score:.2f}{': ' + '; '.join(reasons) if reasons else ''})"

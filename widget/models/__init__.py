@@ -5,6 +5,7 @@ from .base import Model, as_utc, utcnow
 from .imports import CommentSource, ImportJob
 from .owners import Invite, LoginThrottle, Owner, OwnerIdentity, OwnerSession, SiteOwner
 from .readers import AuthToken, Identity, LoginAttempt, User
+from .spam import SpamFeature, SpamLesson, SpamTally
 from .sites import Block, Comment, Moderation, Site, SiteOrigin, SpentFormToken, Status, Thread
 
 __all__ = [
@@ -25,6 +26,9 @@ __all__ = [
     "Site",
     "SiteOrigin",
     "SiteOwner",
+    "SpamFeature",
+    "SpamLesson",
+    "SpamTally",
     "SpentFormToken",
     "Status",
     "Thread",

@@ -61,6 +61,11 @@ class Site(Model):
     # How many levels a thread nests, its top-level comments being the first (WordPress's
     # "thread comments N levels deep"): a reply past it joins the deepest level allowed.
     reply_depth: Mapped[int] = mapped_column(default=5, server_default="5")
+    # The learned spam filter (spam_filter/): whether it judges guests' comments, the score
+    # from which a comment is held for approval, and the score from which it is kept as spam.
+    spam_filter: Mapped[bool] = mapped_column(default=True, server_default="1")
+    spam_hold_at: Mapped[float] = mapped_column(default=0.25, server_default="0.25")
+    spam_at: Mapped[float] = mapped_column(default=0.96, server_default="0.96")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     origins: Mapped[list[SiteOrigin]] = relationship(
@@ -73,6 +78,10 @@ class Site(Model):
         ),
         CheckConstraint("theme IN ('auto', 'light', 'dark')", name="site_theme"),
         CheckConstraint("reply_depth BETWEEN 1 AND 10", name="site_reply_depth"),
+        CheckConstraint(
+            "spam_hold_at > 0 AND spam_hold_at <= spam_at AND spam_at <= 1",
+            name="site_spam_thresholds",
+        ),
     )
 
     @property
@@ -140,6 +149,9 @@ class Comment(Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owner.id", ondelete="SET NULL"))
     # The poster's IP, peppered and hashed (digests.py): enough to block it, never to read it.
     ip_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The spam filter's look at it when posted: {"score", "why": [...], "behaviour": [...]}
+    # (spam_filter/scoring.py), shown with its reason; None where the filter did not look.
+    spam_check: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -1,0 +1,141 @@
+"""Scoring a comment for a site: the base model plus the site's own counts, the verdict the
+site's thresholds give the score, and the few words that say why.
+
+The same function scores a comment being posted (comments/rules.py) and a line given to
+`widget spam classify`, so an owner sees what the filter would do to their own comments.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Comment, Site, Thread, as_utc, utcnow
+from .base import shipped
+from .features import Behaviour, Sample, features
+from .model import buckets, evidence
+from .storage import site_counts
+
+BURST = 3  # comments of one author on a site within BURST_MINUTES: posting at a bot's pace
+BURST_MINUTES = 10
+_RECENT = 20  # of the author's comments looked at
+
+
+class Outcome(enum.StrEnum):
+    SPAM = "spam"  # kept in the Spam list
+    UNSURE = "unsure"  # held for the owner's approval
+    HAM = "ham"  # published (if no other rule holds it)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: float  # 0..1, near the probability that it is spam
+    why: tuple[str, ...]  # what weighed most towards spam, for the owner
+    behaviour: Behaviour
+
+    def as_record(self) -> dict[str, object]:
+        """What a comment keeps of it (Comment.spam_check)."""
+        flags = [name for name, on in vars(self.behaviour).items() if on]
+        return {"score": round(self.score, 4), "why": list(self.why), "behaviour": flags}
+
+
+def assess(site_id: int | None, sample: Sample) -> Assessment:
+    """The comment's score by the base model and (for a site) the site's own decisions."""
+    named = buckets(features(sample))
+    base = shipped()
+    site = site_counts(site_id, named.keys()) if site_id is not None else None
+    said = evidence(named, base.counts, base.calibration, site, explain=True)
+    return Assessment(said.score, explain(said.contributions), sample.behaviour)
+
+
+def outcome(site: Site, score: float, signed_in: bool = False) -> Outcome:
+    """What the site's thresholds make of a score. A signed-in reader is known to the site
+    and answerable for what they write: at most held, never called spam by the filter."""
+    if score >= site.spam_at:
+        return Outcome.UNSURE if signed_in else Outcome.SPAM
+    if score >= site.spam_hold_at and not signed_in:
+        return Outcome.UNSURE
+    return Outcome.HAM
+
+
+def behaviour(site: Site, *, email: str, user_id: int | None, body: str) -> Behaviour:
+    """What the author did on this site before: nothing (a first comment), the same text in
+    another comment, several comments in the last minutes. One query, of their latest."""
+    if user_id is not None:
+        author = Comment.user_id == user_id
+    elif email:
+        author = Comment.author_email == email
+    else:
+        return Behaviour()
+    recent = db.session.execute(
+        select(Comment.body, Comment.created_at)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(author, Thread.site_id == site.id)
+        .order_by(Comment.created_at.desc())
+        .limit(_RECENT)
+    ).all()
+    since = utcnow() - timedelta(minutes=BURST_MINUTES)
+    text = body.strip()
+    return Behaviour(
+        first_comment=not recent,
+        repeated=any(row.body.strip() == text for row in recent),
+        burst=sum(as_utc(row.created_at) >= since for row in recent) >= BURST - 1,
+    )
+
+
+_FAMILIES = {
+    "name": "name",
+    "mail": "email",
+    "site": "website",
+}
+_SAID = {
+    "link:shortener": "a link shortener",
+    "site:shortener": "a link shortener as the website",
+    "shape:shouting": "written in capitals",
+    "shape:email_in_text": "an email address in the text",
+    "do:first_comment": "first comment from this author",
+    "do:repeated": "the same text as another comment of theirs",
+    "do:burst": "several comments in a few minutes",
+    "bang:3+": "many exclamation marks",
+}
+_MAX_WORDS = 3
+
+
+def explain(contributions: list[tuple[str, float]]) -> tuple[str, ...]:
+    """The features that pushed most towards spam, said as an owner would: "links to 3
+    domains seen in spam", 'words seen in spam: "subscribe", "check out"'."""
+    toward = [name for name, say in contributions if say > 0.5]
+    domains = [n.partition(":")[2] for n in toward if n.startswith("dom:")]
+    words = [n.partition(":")[2] for n in toward if n.startswith(("w:", "p:"))]
+    said: list[str] = []
+    if domains:
+        count = len(domains)
+        said.append(f"links to {count} domain{'s' if count > 1 else ''} seen in spam")
+    if words:
+        quoted = ", ".join(f"“{w}”" for w in words[:_MAX_WORDS])
+        said.append(f"words seen in spam: {quoted}")
+    for name in toward:
+        family = name.partition(":")[0]
+        phrase = _SAID.get(name) or (
+            f"the author's {_FAMILIES[family]}" if family in ("name", "mail") else ""
+        )
+        if name.startswith("site:dom:"):
+            phrase = "the author's website"
+        if phrase and phrase not in said:
+            said.append(phrase)
+    return tuple(said[:4])
+
+
+def check_comment(
+    site: Site, *, body: str, name: str, email: str, website: str, user_id: int | None
+) -> Assessment | None:
+    """The filter's look at a comment being posted to the site; None where the site has the
+    filter off."""
+    if not site.spam_filter:
+        return None
+    done = behaviour(site, email=email, user_id=user_id, body=body)
+    return assess(site.id, Sample(body, name, email, website, done))
