@@ -23,6 +23,7 @@ from .demo.views import bp as demo_bp
 from .embed import hot_pages, page_cache, versions  # noqa: F401  (versions: its hook)
 from .embed.views import bp as embed_bp
 from .extensions import compress, csrf, db, migrate
+from .spam_filter import learning  # noqa: F401  (its receiver of owners' decisions)
 from .transactions import begin_writes_immediately
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -6,9 +6,22 @@ from .imports import CommentSource, ImportJob
 from .owners import Invite, LoginThrottle, Owner, OwnerIdentity, OwnerSession, SiteOwner
 from .readers import AuthToken, Identity, LoginAttempt, User
 from .spam import SpamFeature, SpamLesson, SpamTally
-from .sites import Block, Comment, Moderation, Site, SiteOrigin, SpentFormToken, Status, Thread
+from .sites import (
+    SPAM_AT,
+    SPAM_HOLD_AT,
+    Block,
+    Comment,
+    Moderation,
+    Site,
+    SiteOrigin,
+    SpentFormToken,
+    Status,
+    Thread,
+)
 
 __all__ = [
+    "SPAM_AT",
+    "SPAM_HOLD_AT",
     "AuthToken",
     "Block",
     "Comment",
