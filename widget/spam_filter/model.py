@@ -34,8 +34,9 @@ def bucket(feature: str) -> int:
 
 
 def buckets(features: Iterable[str]) -> dict[int, str]:
-    """Each feature's bucket (one feature named per bucket, for explanations)."""
-    return {bucket(f): f for f in features}
+    """Each feature's bucket (one feature named per bucket, for explanations), in the order
+    of the names: a score is then summed in the same order in every process, to the bit."""
+    return {bucket(f): f for f in sorted(features)}
 
 
 @dataclass
