@@ -67,8 +67,7 @@ def test_a_model_of_one_video_tells_the_spam_under_another():
     counts = base.train(youtube_csv(SPAM_CORPUS / BUILD_FILES[0]))
     other = youtube_csv(SPAM_CORPUS / BUILD_FILES[1])
     scored = [
-        (evidence(buckets(features(e.sample)), counts, Calibration()).raw, e.is_spam)
-        for e in other
+        (evidence(buckets(features(e.sample)), counts, Calibration()).raw, e.is_spam) for e in other
     ]
     spam = [s for s, is_spam in scored if is_spam]
     ham = [s for s, is_spam in scored if not is_spam]

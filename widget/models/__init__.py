@@ -5,7 +5,6 @@ from .base import Model, as_utc, utcnow
 from .imports import CommentSource, ImportJob
 from .owners import Invite, LoginThrottle, Owner, OwnerIdentity, OwnerSession, SiteOwner
 from .readers import AuthToken, Identity, LoginAttempt, User
-from .spam import SpamFeature, SpamLesson, SpamTally
 from .sites import (
     SPAM_AT,
     SPAM_HOLD_AT,
@@ -18,6 +17,7 @@ from .sites import (
     Status,
     Thread,
 )
+from .spam import SpamFeature, SpamLesson, SpamTally
 
 __all__ = [
     "SPAM_AT",

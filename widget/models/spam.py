@@ -25,7 +25,7 @@ class SpamFeature(Model):
     ham: Mapped[int] = mapped_column(default=0)
 
     # SQLite: the primary key is the table (no second copy of it in a rowid table's index).
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class SpamTally(Model):

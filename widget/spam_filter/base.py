@@ -1,7 +1,7 @@
 """The base model every site starts from: counts from public labelled comments, shipped with
 the package as base_model.json.gz, and how it is built (`widget spam build-base`).
 
-Building trains on the YouTube Spam Collection's Youtube01–03 only (04–05 are held out for
+Building trains on the YouTube Spam Collection's Youtube01-03 only (04-05 are held out for
 bench/), and fits the calibration (how evidence becomes a score near a probability) on
 leave-one-video-out scores: each video's comments scored by a model of the other two, as a
 new site's comments would be scored by a model that never saw that site.

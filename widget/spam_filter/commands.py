@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -20,6 +21,13 @@ from .corpus import BUILD_FILES, BadExample, json_lines, labelled_lines, sample_
 from .features import features
 from .model import buckets
 from .scoring import assess, outcome
+
+
+def _start_writing() -> None:
+    """End the transaction that only read (the site) and begin one holding the write lock."""
+    db.session.commit()
+    take_write_lock()
+
 
 spam_group = click.Group("spam", help="The learned spam filter: try it, teach it.")
 
@@ -52,16 +60,16 @@ def classify_command(site_key: str | None) -> None:
 @click.option("--spam", "label", flag_value=True, default=None, help="Every line is spam.")
 @click.option("--ham", "label", flag_value=False, help="Every line is not spam.")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-def train_command(site_key: str, label: bool | None, file: click.utils.LazyFile) -> None:
+def train_command(site_key: str, label: bool | None, file: TextIO) -> None:
     """Teach the site from FILE (- for standard input): JSON lines like classify's, each with
     "spam": true or false, or all of one kind with --spam or --ham. Every line is checked
     before any is learnt."""
     site = _site(site_key)
     try:
-        examples = labelled_lines(file, label)  # type: ignore[arg-type]
+        examples = labelled_lines(file, label)
     except BadExample as exc:
         raise click.UsageError(str(exc)) from exc
-    take_write_lock()
+    _start_writing()
     for example in examples:
         storage.learn(site.id, buckets(features(example.sample)).keys(), example.is_spam)
     db.session.commit()
@@ -77,7 +85,7 @@ def forget_command(site_key: str, yes: bool) -> None:
     site = _site(site_key)
     if not yes:
         click.confirm(f"Forget every lesson {site.name} taught the spam filter?", abort=True)
-    take_write_lock()
+    _start_writing()
     storage.forget(site.id)
     db.session.commit()
     click.echo(f"{site.name} is scored by the base model alone again.")
@@ -85,11 +93,11 @@ def forget_command(site_key: str, yes: bool) -> None:
 
 @spam_group.command("build-base")
 @click.option("--data", "folder", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="The folder of the YouTube Spam Collection's CSV files.")  # fmt: skip
+              required=True, help="The YouTube Spam Collection's folder of CSV files.")  # fmt: skip
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=base.BASE_MODEL,
               show_default=True, help="Where to write the model.")  # fmt: skip
 def build_base_command(folder: Path, out: Path) -> None:
-    """Rebuild the base model from Youtube01–03 (never 04–05, kept for bench/)."""
+    """Rebuild the base model from Youtube01-03 (never 04-05, kept for bench/)."""
     missing = [name for name in BUILD_FILES if not (folder / name).is_file()]
     if missing:
         raise click.UsageError(f"--data {folder}: no {', '.join(missing)}")

@@ -13,15 +13,17 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 # Services whose only use in a comment is to hide where a link goes.
-SHORTENERS = frozenset(
-    "bit.ly goo.gl tinyurl.com t.co ow.ly is.gd buff.ly adf.ly bit.do cutt.ly rebrand.ly "
-    "shorturl.at tiny.cc rb.gy v.gd t.ly lnkd.in soo.gd s.id clck.ru qr.ae".split()
-)
+SHORTENERS = frozenset((
+    "bit.ly", "goo.gl", "tinyurl.com", "t.co", "ow.ly", "is.gd", "buff.ly", "adf.ly", "bit.do",
+    "cutt.ly", "rebrand.ly", "shorturl.at", "tiny.cc", "rb.gy", "v.gd", "t.ly", "lnkd.in",
+    "soo.gd", "s.id", "clck.ru", "qr.ae",
+))  # fmt: skip
 # Second-level labels under which the registrable name is one label further in (a.co.uk).
-_SECOND_LEVEL = frozenset("co com net org gov ac edu ne or gr".split())
+_SECOND_LEVEL = frozenset(("co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "gr"))
 
 _TAG = re.compile(r"<[^>]*>")
 _HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
@@ -103,7 +105,7 @@ def text_features(text: str) -> set[str]:
     lowered = _SPACES.sub(" ", text.lower()).strip()
     words = [_word(w) for w in _WORD.findall(lowered)[:_MAX_WORDS]]
     found.update("w:" + w for w in words)
-    found.update(f"p:{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    found.update(f"p:{a} {b}" for a, b in pairwise(words))
     squeezed = f" {' '.join(words)} "
     found.update("c4:" + squeezed[i : i + 4] for i in range(len(squeezed) - 3))
     letters = [c for c in text if c.isalpha()]

@@ -3,7 +3,7 @@
 For each class the model keeps how many examples it saw and, per feature bucket, in how many
 of them the feature was present. Learning one example adds 1 to the buckets of its features
 (O(features)); unlearning subtracts. A comment's evidence is the sum, over its features, of
-log P(feature | spam) − log P(feature | ham), each estimated with add-α smoothing and capped so
+log P(feature | spam) - log P(feature | ham), each estimated with add-a smoothing and capped so
 that no single word decides; its score squashes that sum, divided by the square root of the
 features' weight (naive Bayes counts correlated n-grams many times over), into 0..1.
 
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 BUCKETS = 1 << 20  # a million buckets: few collisions among a site's features
-SMOOTHING = 0.5  # add-α
+SMOOTHING = 0.5  # add-a (Laplace's is 1)
 MIN_SEEN = 2  # a feature seen once is as likely chance as a sign
 CAP = 4.0  # the most one feature can say, in nats
 SITE_WEIGHT = 3  # an owner's decision about their own site outweighs a public example
@@ -61,7 +61,7 @@ class Counts:
 
 @dataclass(frozen=True)
 class Calibration:
-    """How evidence becomes a score: sigmoid(scale × evidence / √features + offset)."""
+    """How evidence becomes a score: sigmoid(scale * evidence / sqrt(features' weight) + offset)."""
 
     scale: float = 1.0
     offset: float = 0.0
