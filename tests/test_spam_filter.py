@@ -16,7 +16,7 @@ from widget.comments import moderation
 from widget.comments.verdicts import Reason, describe
 from widget.errors import Rejected
 from widget.extensions import db
-from widget.models import SPAM_AT, SPAM_HOLD_AT, Comment, SpamLesson, SpamTally, Status
+from widget.models import SPAM_AT, SPAM_HOLD_AT, Comment, SpamLesson, Status
 from widget.sites import update_site
 from widget.spam_filter import base, storage
 from widget.spam_filter.corpus import BUILD_FILES, Example, youtube_csv
@@ -161,9 +161,7 @@ def lesson(comment: Comment) -> bool | None:
 
 
 def tally(site) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    db.session.expire_all()
-    row = db.session.get(SpamTally, site.id)
-    return (row.spam_docs, row.ham_docs) if row else (0, 0)
+    return storage.tally(site.id)
 
 
 def test_dashboard_approve_spam_and_not_spam_each_teach_the_site(client, make_site, make_comment):

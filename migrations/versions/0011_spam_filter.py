@@ -27,14 +27,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('site_id', 'bucket', name=op.f('pk_spam_feature')),
     sqlite_with_rowid=False
     )
-    op.create_table('spam_tally',
-    sa.Column('site_id', sa.Integer(), nullable=False),
-    sa.Column('spam_docs', sa.Integer(), nullable=False),
-    sa.Column('ham_docs', sa.Integer(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_spam_tally_site_id_site'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('site_id', name=op.f('pk_spam_tally'))
-    )
     op.create_table('spam_lesson',
     sa.Column('comment_id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=False),
@@ -68,6 +60,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_spam_lesson_site_id'))
 
     op.drop_table('spam_lesson')
-    op.drop_table('spam_tally')
     op.drop_table('spam_feature')
     # ### end Alembic commands ###

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from ..models import Comment, Status
+from ..spam_filter.scoring import LEANS_TO_SPAM
 
 # Not a status: what a rule gives a comment that must not be stored at all.
 REFUSED = "refused"
@@ -63,7 +64,6 @@ _SAID: dict[str, str] = {
     Reason.REPLAYED_TOKEN: "its form token was used before",
     Reason.AKISMET: "Akismet calls it spam",
 }
-_LEANS_TO_SPAM = 0.5
 # The filter's reason reads by the status it gave.
 _FILTER_SAID = {
     Status.PENDING.value: "the spam filter is unsure",
@@ -100,7 +100,7 @@ def spam_filter_said(comment: Comment, always: bool = False) -> str:
     verdicts, and for another rule's where the filter too leant to spam; else ""."""
     check = comment.spam_check or {}
     score, why = check.get("score"), check.get("why")
-    if not isinstance(score, int | float) or not (always or score >= _LEANS_TO_SPAM):
+    if not isinstance(score, int | float) or not (always or score >= LEANS_TO_SPAM):
         return ""
     reasons = [w for w in why if isinstance(w, str)] if isinstance(why, list) else []
     return f" (spam score {score:.2f}{': ' + '; '.join(reasons) if reasons else ''})"

@@ -17,7 +17,7 @@ from .sites import (
     Status,
     Thread,
 )
-from .spam import SpamFeature, SpamLesson, SpamTally
+from .spam import SpamFeature, SpamLesson
 
 __all__ = [
     "SPAM_AT",
@@ -41,7 +41,6 @@ __all__ = [
     "SiteOwner",
     "SpamFeature",
     "SpamLesson",
-    "SpamTally",
     "SpentFormToken",
     "Status",
     "Thread",

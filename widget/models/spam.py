@@ -1,19 +1,17 @@
 """What the spam filter learnt for each site from its owner's decisions (spam_filter/).
 
 A site's model is the shipped base model plus these counts: per feature bucket, in how many of
-the owner's spam and not-spam decisions a feature there was present (`SpamFeature`), and how
-many decisions of each kind there were (`SpamTally`). `SpamLesson` keeps what each comment
+the owner's spam and not-spam decisions a feature there was present, and in bucket -1 how
+many decisions of each kind there were (`SpamFeature`). `SpamLesson` keeps what each comment
 taught, so that an owner who changes their mind replaces the lesson instead of adding one.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Model, utcnow
+from .base import Model
 
 
 class SpamFeature(Model):
@@ -26,15 +24,6 @@ class SpamFeature(Model):
 
     # SQLite: the primary key is the table (no second copy of it in a rowid table's index).
     __table_args__ = ({"sqlite_with_rowid": False},)
-
-
-class SpamTally(Model):
-    site_id: Mapped[int] = mapped_column(
-        ForeignKey("site.id", ondelete="CASCADE"), primary_key=True
-    )
-    spam_docs: Mapped[int] = mapped_column(default=0)
-    ham_docs: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class SpamLesson(Model):

@@ -20,6 +20,7 @@ from .features import Behaviour, Sample, features
 from .model import buckets, evidence
 from .storage import site_counts
 
+LEANS_TO_SPAM = 0.5  # a score from which the dashboard shows it beside another rule's reason
 BURST = 3  # comments of one author on a site within BURST_MINUTES: posting at a bot's pace
 BURST_MINUTES = 10
 _RECENT = 20  # of the author's comments looked at
@@ -43,13 +44,15 @@ class Assessment:
         return {"score": round(self.score, 4), "why": list(self.why), "behaviour": flags}
 
 
-def assess(site_id: int | None, sample: Sample) -> Assessment:
-    """The comment's score by the base model and (for a site) the site's own decisions."""
+def assess(site_id: int | None, sample: Sample, explain_from: float = 0.0) -> Assessment:
+    """The comment's score by the base model and (for a site) the site's own decisions, said
+    why when it scores `explain_from` or more (saying costs as much as scoring)."""
     named = buckets(features(sample))
     base = shipped()
     site = site_counts(site_id, named.keys()) if site_id is not None else None
     said = evidence(named, base.counts, base.calibration, site, explain=True)
-    return Assessment(said.score, explain(said.contributions), sample.behaviour)
+    why = explain(said.contributions) if said.score >= explain_from else ()
+    return Assessment(said.score, why, sample.behaviour)
 
 
 def outcome(site: Site, score: float, signed_in: bool = False) -> Outcome:
@@ -138,4 +141,6 @@ def check_comment(
     if not site.spam_filter:
         return None
     done = behaviour(site, email=email, user_id=user_id, body=body)
-    return assess(site.id, Sample(body, name, email, website, done))
+    # Said why where the dashboard shows it: a comment the filter holds, or leans against.
+    explain_from = min(site.spam_hold_at, LEANS_TO_SPAM)
+    return assess(site.id, Sample(body, name, email, website, done), explain_from)
