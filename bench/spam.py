@@ -32,7 +32,7 @@ from widget.sites import create_site
 from widget.spam_filter import base, storage
 from widget.spam_filter.corpus import BUILD_FILES, HELD_OUT_FILES, Example, youtube_csv
 from widget.spam_filter.features import Sample, features
-from widget.spam_filter.model import buckets, evidence
+from widget.spam_filter.model import BUCKETS, buckets, evidence
 from widget.spam_filter.scoring import Outcome, assess, outcome
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,8 +244,9 @@ def main() -> None:
 
 The learned spam filter (widget/spam_filter/, docs/spam.md), by `bench/spam.py` (`make
 bench-spam`). **What the base model was trained on:** the YouTube Spam Collection (Alberto,
-Lochter, Almeida, ICMLA 2015; CC BY 4.0), files {", ".join(shipped.trained_on)} only:
-{shipped.counts.spam_docs} spam and {shipped.counts.ham_docs} real comments, their text and
+Lochter, Almeida, ICMLA 2015; CC BY 4.0), files
+{", ".join(name.removesuffix(".csv") for name in shipped.trained_on)} only:
+{shipped.counts.spam_docs} spam and {shipped.counts.ham_docs} real comments, their text and the
 author's name (never the date or the id, which leak the label). Its features' weights and the
 thresholds were tuned on those three files, each scored by a model of the other two (a new
 site is a video the model never saw). Youtube04 (Eminem) and Youtube05 (Shakira) were never
@@ -254,7 +255,7 @@ thresholds (held from score {SPAM_HOLD_AT}, spam from {SPAM_AT}), as guests' com
 
 | target | figure | aim | met |
 | --- | --- | --- | --- |
-""" + "\n".join(f"| {t} | {f} | {a} | {'yes' if ok else 'NO'} |" for t, f, a, ok in targets) + f"""
+""" + "\n".join(f"| {t} | {f} | {a} | {'yes' if ok else 'NO'} |" for t, f, a, ok in targets) + """
 
 | data | spam | real | precision of "spam" | spam called spam | spam called spam or held | real published |
 | --- | ---: | ---: | --- | ---: | ---: | --- |
@@ -266,13 +267,14 @@ A site's own decisions move its model from there (tests/test_spam_filter.py: one
 new kind of pitch turns the next one into spam on that site, and no other).
 
 Scoring one comment is its features (words, word pairs, character 4-grams, links, the author's
-fields) and their say, averaged over the {len(samples)} held-out comments: {base_us:.0f} µs with
-the base model alone, {busy.score_us:.0f} µs with the two queries that read a busy site's counts
-for the comment's buckets (the behaviour query of posting, the author's latest comments, comes
-on top). The busy site: {DECISIONS:,} decisions on generated comments (20 to 80 words by Zipf's
+fields) and their say, averaged over the {len(samples)} held-out comments: {base_us:.0f} µs
+with the base model alone, {busy.score_us:.0f} µs with the one query that reads a busy site's
+counts for the comment's buckets ({busy.read_us:.0f} µs of it; posting adds one more query, the
+author's latest comments, for the behaviour features). The busy site: {DECISIONS:,} decisions on generated comments (20 to 80 words by Zipf's
 law from 50,000 made-up words, 30% with a link: more distinct words than real comments), each
 learnt and committed on its own to a fresh SQLite file; its counts fill {busy.buckets:,}
-buckets, {busy.model_bytes / 1e6:.2f} MB of the file after VACUUM.
+buckets, {busy.model_bytes / 1e6:.2f} MB of the file after VACUUM. Features are hashed into
+{BUCKETS:,} buckets, so no number of decisions makes a site's counts much larger than that.
 
 - Command: `make bench-spam`
 - Date: {time.strftime("%Y-%m-%d")}

@@ -44,7 +44,7 @@ def upgrade():
     op.add_column('comment', sa.Column('spam_check', sa.JSON(), nullable=True))
     op.add_column('site', sa.Column('spam_filter', sa.Boolean(), server_default='1', nullable=False))
     op.add_column('site', sa.Column('spam_hold_at', sa.Double(), server_default='0.25', nullable=False))
-    op.add_column('site', sa.Column('spam_at', sa.Double(), server_default='0.96', nullable=False))
+    op.add_column('site', sa.Column('spam_at', sa.Double(), server_default='0.97', nullable=False))
 
     # ### end Alembic commands ###
 

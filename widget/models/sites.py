@@ -45,7 +45,7 @@ class Status(enum.StrEnum):
 
 # The learned spam filter's thresholds for a new site (spam_filter/; tuned on Youtube01-03 for
 # a spam verdict that is almost never wrong, and a hold that misses few spam).
-SPAM_HOLD_AT, SPAM_AT = 0.25, 0.96
+SPAM_HOLD_AT, SPAM_AT = 0.25, 0.97
 
 
 class Site(Model):
@@ -71,7 +71,7 @@ class Site(Model):
     # (checked by sites.py: a CHECK here would make SQLite's migration rebuild the table).
     spam_filter: Mapped[bool] = mapped_column(default=True, server_default="1")
     spam_hold_at: Mapped[float] = mapped_column(default=SPAM_HOLD_AT, server_default="0.25")
-    spam_at: Mapped[float] = mapped_column(default=SPAM_AT, server_default="0.96")
+    spam_at: Mapped[float] = mapped_column(default=SPAM_AT, server_default="0.97")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     origins: Mapped[list[SiteOrigin]] = relationship(

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-BUCKETS = 1 << 20  # a million buckets: few collisions among a site's features
+BUCKETS = 1 << 18  # 262,144: few collisions, and a bound on a site's rows (about 3 MB)
 SMOOTHING = 0.5  # add-a (Laplace's is 1)
 MIN_SEEN = 2  # a feature seen once is as likely chance as a sign
 CAP = 4.0  # the most one feature can say, in nats

@@ -15,7 +15,6 @@ from ..extensions import db
 from ..models import SpamFeature
 from .model import Counts
 
-
 # The row of this bucket (no feature hashes below 0) counts the examples themselves.
 TALLY = -1
 
