@@ -12,17 +12,18 @@ import pytest
 from tests.support.blog import guest
 from tests.support.dashboard import signed_in
 from tests.support.shared_data import SPAM_CORPUS
-from widget.comments import moderation
-from widget.comments.verdicts import Reason, describe
+from widget.comments import moderation, rules
+from widget.comments.rules import Candidate
+from widget.comments.verdicts import Reason, Verdict, describe
 from widget.errors import Rejected
 from widget.extensions import db
 from widget.models import SPAM_AT, SPAM_HOLD_AT, Comment, SpamLesson, Status
 from widget.sites import update_site
 from widget.spam_filter import base, storage
 from widget.spam_filter.corpus import BUILD_FILES, Example, youtube_csv
-from widget.spam_filter.features import Sample, domain, features, links
+from widget.spam_filter.features import Behaviour, Sample, domain, features, links
 from widget.spam_filter.model import Calibration, Counts, buckets, evidence
-from widget.spam_filter.scoring import assess
+from widget.spam_filter.scoring import Assessment, Outcome, assess, explain, outcome
 
 PITCH = "Check out my channel and subscribe!!! http://bit.ly/free-views"
 PITCH_AUTHOR = {"author_name": "Cheap Views", "author_email": "views@example.com"}
@@ -273,3 +274,25 @@ def test_train_refuses_a_file_with_a_bad_line_and_learns_none_of_it(cli, site, t
     assert result.exit_code == 2
     assert "line 2" in result.output
     assert tally(site) == (0, 0)
+
+
+def test_the_reasons_say_what_pushed_towards_spam_as_an_owner_would():
+    said = explain([("w:subscribe", 3.0), ("dom:a.example", 2.0), ("dom:b.example", 1.5),
+                    ("dom:c.example", 1.0), ("links:2+", 1.0), ("w:the", -1.0)])  # fmt: skip
+    assert said == (
+        "links to 3 domains seen in spam",
+        "words seen in spam: “subscribe”",
+        "more than two links",
+    )
+
+
+def test_a_signed_in_reader_is_at_most_held(app, site):
+    check = Assessment(0.999, ("words seen in spam: “subscribe”",), Behaviour())
+    as_guest = Candidate(site=site, body=PITCH, html="", email="a@b.c", spam_check=check)
+    signed_in_reader = Candidate(site=site, body=PITCH, html="", email="a@b.c", user_id=1,
+                                 spam_check=check)  # fmt: skip
+    assert rules.learned_filter(as_guest) == Verdict(Status.SPAM.value, Reason.FILTER)
+    assert rules.learned_filter(signed_in_reader) == Verdict(Status.PENDING.value, Reason.FILTER)
+    unsure = Assessment(SPAM_HOLD_AT + 0.01, (), Behaviour())
+    assert outcome(site, unsure.score) == Outcome.UNSURE
+    assert outcome(site, unsure.score, signed_in=True) == Outcome.HAM

@@ -90,47 +90,50 @@ def behaviour(site: Site, *, email: str, user_id: int | None, body: str) -> Beha
     )
 
 
-_FAMILIES = {
-    "name": "name",
-    "mail": "email",
-    "site": "website",
-}
 _SAID = {
     "link:shortener": "a link shortener",
     "site:shortener": "a link shortener as the website",
+    "site:linked_in_text": "links to the author's own website",
+    "site:yes": "a website given",
     "shape:shouting": "written in capitals",
     "shape:email_in_text": "an email address in the text",
+    "name:digits": "digits in the author's name",
+    "name:url": "a web address as the author's name",
+    "name:capitals": "the author's name in capitals",
     "do:first_comment": "first comment from this author",
     "do:repeated": "the same text as another comment of theirs",
     "do:burst": "several comments in a few minutes",
     "bang:3+": "many exclamation marks",
+    "links:1": "a link",
+    "links:2": "two links",
+    "links:2+": "more than two links",
 }
+_BY_PREFIX = (
+    ("site:dom:", "the author's website"),
+    ("mail:host:", "the author's email provider"),
+    ("mail:digits:", "digits in the author's email"),
+)
 _MAX_WORDS = 3
+_MAX_SAID = 4
 
 
 def explain(contributions: list[tuple[str, float]]) -> tuple[str, ...]:
     """The features that pushed most towards spam, said as an owner would: "links to 3
     domains seen in spam", 'words seen in spam: "subscribe", "check out"'."""
     toward = [name for name, say in contributions if say > 0.5]
-    domains = [n.partition(":")[2] for n in toward if n.startswith("dom:")]
+    domains = [n for n in toward if n.startswith("dom:")]
     words = [n.partition(":")[2] for n in toward if n.startswith(("w:", "p:"))]
     said: list[str] = []
     if domains:
         count = len(domains)
         said.append(f"links to {count} domain{'s' if count > 1 else ''} seen in spam")
     if words:
-        quoted = ", ".join(f"“{w}”" for w in words[:_MAX_WORDS])
-        said.append(f"words seen in spam: {quoted}")
+        said.append("words seen in spam: " + ", ".join(f"“{w}”" for w in words[:_MAX_WORDS]))
     for name in toward:
-        family = name.partition(":")[0]
-        phrase = _SAID.get(name) or (
-            f"the author's {_FAMILIES[family]}" if family in ("name", "mail") else ""
-        )
-        if name.startswith("site:dom:"):
-            phrase = "the author's website"
+        phrase = _SAID.get(name) or next((p for pre, p in _BY_PREFIX if name.startswith(pre)), "")
         if phrase and phrase not in said:
             said.append(phrase)
-    return tuple(said[:4])
+    return tuple(said[:_MAX_SAID])
 
 
 def check_comment(
