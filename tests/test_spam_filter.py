@@ -296,3 +296,30 @@ def test_a_signed_in_reader_is_at_most_held(app, site):
     unsure = Assessment(SPAM_HOLD_AT + 0.01, (), Behaviour())
     assert outcome(site, unsure.score) == Outcome.UNSURE
     assert outcome(site, unsure.score, signed_in=True) == Outcome.HAM
+
+
+# --- the dashboard ------------------------------------------------------------------------
+
+
+def test_the_owner_sets_the_filters_thresholds_in_the_settings(client, site):
+    dashboard = signed_in(client, site)
+    page = dashboard.text(f"/dashboard/sites/{site.id}/settings")
+    assert 'name="spam_hold_at"' in page and 'value="0.25"' in page
+    form = {"name": site.name, "origins": "\n".join(site.origin_list), "moderation": "off",
+            "link_limit": "2", "guests_allowed": "y", "theme": "auto", "spam_filter": "y"}  # fmt: skip
+    refused = dashboard.post(f"/dashboard/sites/{site.id}/settings",
+                             data=form | {"spam_hold_at": "0.9", "spam_at": "0.5"})  # fmt: skip
+    assert refused.status_code == 400
+    assert "no lower than the one that holds it" in refused.get_data(as_text=True)
+    saved = dashboard.post(f"/dashboard/sites/{site.id}/settings",
+                           data=form | {"spam_hold_at": "0.4", "spam_at": "0.99"})  # fmt: skip
+    assert saved.status_code == 302
+    db.session.refresh(site)
+    assert (site.spam_filter, site.spam_hold_at, site.spam_at) == (True, 0.4, 0.99)
+
+
+def test_the_spam_list_says_why_the_filter_kept_a_comment(client, site, post_json):
+    post_json(guest(site, body=PITCH, **PITCH_AUTHOR))
+    page = signed_in(client, site).text(f"/dashboard/sites/{site.id}/spam")
+    assert "Spam: the spam filter calls it spam (spam score" in page
+    assert "words seen in spam:" in page
