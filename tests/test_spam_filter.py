@@ -306,7 +306,8 @@ def test_the_owner_sets_the_filters_thresholds_in_the_settings(client, site):
     page = dashboard.text(f"/dashboard/sites/{site.id}/settings")
     assert 'name="spam_hold_at"' in page and 'value="0.25"' in page
     form = {"name": site.name, "origins": "\n".join(site.origin_list), "moderation": "off",
-            "link_limit": "2", "guests_allowed": "y", "theme": "auto", "spam_filter": "y"}  # fmt: skip
+            "link_limit": "2", "guests_allowed": "y", "theme": "auto",
+            "spam_filter": "y"}  # fmt: skip
     refused = dashboard.post(f"/dashboard/sites/{site.id}/settings",
                              data=form | {"spam_hold_at": "0.9", "spam_at": "0.5"})  # fmt: skip
     assert refused.status_code == 400
