@@ -5,7 +5,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint format bench bench-import install install-test chromium idp-deps clean
+.PHONY: run test lint format bench bench-import bench-spam install install-test chromium idp-deps clean
 
 $(VENV)/.run: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -72,10 +72,16 @@ bench: install-test chromium $(ISSO_VENV)/.installed
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(PY) bench/run.py
 	$(PY) bench/imports.py
+	$(PY) bench/spam.py
 
 ## Importing generated WordPress exports of 10,000 and 50,000 comments; writes bench/IMPORT.md. About a minute.
 bench-import: install-test
 	$(PY) bench/imports.py
+
+## The spam filter on held-out data, its speed and a busy site's model size; writes bench/SPAM.md
+## and the spam section of bench/RESULTS.md (after bench/run.py, which rewrites the rest). About a minute.
+bench-spam: install-test
+	$(PY) bench/spam.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache bench/.work

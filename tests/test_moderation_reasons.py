@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import column, insert, inspect, select, table
 
 from tests.support.blog import guest
 from tests.support.dashboard import signed_in
@@ -14,8 +14,7 @@ from widget.comments import blocks, moderation, rules
 from widget.comments.services import NewComment, post_comment
 from widget.comments.verdicts import Reason, Verdict, describe
 from widget.extensions import db
-from widget.models import Comment, Identity, Status, Thread, User
-from widget.sites import create_site
+from widget.models import Comment, Identity, Status, Thread, User, utcnow
 
 
 def stored(comment_id: int) -> tuple[str, str | None]:
@@ -200,14 +199,26 @@ def comment_columns() -> set[str]:
     return {c["name"] for c in inspect(db.engine).get_columns("comment")}
 
 
+_SITE_AT_0008 = table(
+    "site", column("id"), column("key"), column("name"), column("moderation"),
+    column("guests_allowed"), column("link_limit"), column("created_at"),
+)  # fmt: skip
+
+
 def test_the_migration_adds_the_reason_and_takes_it_away(make_app):
     app = make_app(create_schema=False)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "0008_owner_sessions"]).exit_code == 0
     with app.app_context():
         assert "status_reason" not in comment_columns()
-        site = create_site("Blog", ["https://blog.example.com"])
-        thread = Thread(site_id=site.id, url_key="https://blog.example.com/p", url="", title="")
+        # The site as that revision knew it: the model has columns added since.
+        site_id = db.session.execute(
+            insert(_SITE_AT_0008).values(
+                key="k", name="Blog", moderation="off", guests_allowed=True, link_limit=2,
+                created_at=utcnow(),
+            ).returning(_SITE_AT_0008.c.id)
+        ).scalar_one()  # fmt: skip
+        thread = Thread(site_id=site_id, url_key="https://blog.example.com/p", url="", title="")
         db.session.add(thread)
         db.session.commit()
         db.session.execute(

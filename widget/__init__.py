@@ -26,6 +26,7 @@ from .extensions import compress, csrf, db, migrate
 from .feeds.views import bp as feeds_bp
 from .notify import outbox, receivers  # noqa: F401  (receivers: its signal handlers)
 from .notify.views import bp as notify_bp
+from .spam_filter import learning  # noqa: F401  (its receiver of owners' decisions)
 from .transactions import begin_writes_immediately
 from .uploads import UploadRequest
 

@@ -19,6 +19,7 @@ from .models import Moderation, Site
 from .notify.commands import mail_group
 from .owners import add_site, find_owner
 from .sites import create_site, snippet
+from .spam_filter.commands import spam_group
 
 
 def _site_json(site: Site) -> dict[str, object]:
@@ -106,6 +107,7 @@ def demo_command() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(sites)
     app.cli.add_command(avatars_group)
+    app.cli.add_command(spam_group)
     for group in COMMANDS:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

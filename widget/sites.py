@@ -45,10 +45,12 @@ def create_site(
 def update_site(
     site: Site, *, name: object, origins: list[str], moderation: object, link_limit: int | None,
     guests_allowed: bool, disabled_providers: list[str], held_words: list[str], theme: object,
-    reply_depth: int | None = None,
+    reply_depth: int | None = None, spam_filter: bool | None = None,
+    spam_hold_at: float | None = None, spam_at: float | None = None,
 ) -> None:  # fmt: skip
     """Change every setting of the site, or none: each is checked before any is kept.
-    `reply_depth` None keeps the site's (a form from before the setting sends none)."""
+    `reply_depth` and the spam filter's settings None keep the site's (a form from before the
+    setting sends none)."""
     clean_name, clean_origins = site_name(name), site_origins(origins)
     mode = _moderation(moderation)
     if link_limit is None or not 0 <= link_limit <= LINK_LIMIT_MAX:
@@ -56,6 +58,7 @@ def update_site(
     colours = _choice("theme", theme, THEMES, "Not a valid choice: auto, light or dark.")
     if reply_depth is not None and not 1 <= reply_depth <= REPLY_DEPTH_MAX:
         raise Rejected("reply_depth", f"Choose from 1 to {REPLY_DEPTH_MAX} levels.")
+    hold_at, spam_from = _spam_thresholds(site, spam_hold_at, spam_at)
     site.name = clean_name
     kept = {o.origin: o for o in site.origins}
     site.origins = [kept.get(o) or SiteOrigin(origin=o) for o in clean_origins]
@@ -67,6 +70,9 @@ def update_site(
     site.theme = colours
     if reply_depth is not None:
         site.reply_depth = reply_depth
+    if spam_filter is not None:
+        site.spam_filter = spam_filter
+    site.spam_hold_at, site.spam_at = hold_at, spam_from
     db.session.commit()
 
 
@@ -83,6 +89,22 @@ def site_settings(site: Site) -> dict[str, Any]:
         "theme": site.theme,
         "reply_depth": site.reply_depth,
     }
+
+
+def _spam_thresholds(
+    site: Site, hold_at: float | None, spam_at: float | None
+) -> tuple[float, float]:
+    """The filter's two scores (None: the site's as they are): holding from `hold_at`, spam
+    from `spam_at`, so 0 < hold_at <= spam_at <= 1 (1: the filter never calls it spam)."""
+    hold = site.spam_hold_at if hold_at is None else hold_at
+    spam = site.spam_at if spam_at is None else spam_at
+    if not 0 < hold <= 1:
+        raise Rejected("spam_hold_at", "A score above 0, up to 1.")
+    if not 0 < spam <= 1:
+        raise Rejected("spam_at", "A score above 0, up to 1.")
+    if hold > spam:
+        raise Rejected("spam_at", "Call it spam at a score no lower than the one that holds it.")
+    return hold, spam
 
 
 def site_name(name: object) -> str:

@@ -1,7 +1,7 @@
 """outbox: mail to send, reply subscribers and their subscriptions
 
 Revision ID: 0012_outbox
-Revises: 0010_imports
+Revises: 0011_spam_filter
 Create Date: 2026-12-03 12:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_outbox'
-down_revision = '0010_imports'
+down_revision = '0011_spam_filter'
 branch_labels = None
 depends_on = None
 

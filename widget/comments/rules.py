@@ -19,6 +19,7 @@ from sqlalchemy import and_, exists, select
 
 from ..extensions import db
 from ..models import Comment, Moderation, Site, Status, Thread
+from ..spam_filter.scoring import Assessment, Outcome, outcome
 from ..text import count_links
 from . import spam
 from .blocks import find_block
@@ -49,6 +50,8 @@ class Candidate:
     user_id: int | None = None  # a signed-in writer's account, known by it rather than by email
     ip_hash: str = ""
     form: FormPost | None = None  # a guest's post from the widget's form
+    # The learned spam filter's score of it (spam_filter/), where the site has the filter on.
+    spam_check: Assessment | None = None
 
 
 Rule = Callable[[Candidate], Verdict | None]
@@ -124,7 +127,25 @@ def form_checks(candidate: Candidate) -> Verdict | None:
                         page_url=form.page_url)  # fmt: skip
 
 
-RULES: tuple[Rule, ...] = (blocked, held_word, all_held, too_many_links, first_time, form_checks)
+def learned_filter(candidate: Candidate) -> Verdict | None:
+    """The learned spam filter's score against the site's thresholds: spam, held (unsure), or
+    nothing to say. Signed-in writers are held at most (spam_filter/scoring.py)."""
+    check = candidate.spam_check
+    if check is None:
+        return None
+    found = outcome(candidate.site, check.score, signed_in=candidate.user_id is not None)
+    if found == Outcome.SPAM:
+        return Verdict(Status.SPAM.value, Reason.FILTER)
+    if found == Outcome.UNSURE:
+        return Verdict(PENDING, Reason.FILTER)
+    return None
+
+
+# The filter last: of equally grave verdicts the first is kept, and a rule the owner set (held
+# words, the moderation mode) says more about why than a score does.
+RULES: tuple[Rule, ...] = (
+    blocked, held_word, all_held, too_many_links, first_time, form_checks, learned_filter,
+)  # fmt: skip
 
 
 def judge(candidate: Candidate, rules: Sequence[Rule] = RULES) -> Verdict:

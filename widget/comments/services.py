@@ -16,6 +16,7 @@ from ..errors import Rejected
 from ..extensions import db
 from ..models import Comment, Identity, Site, Status, Thread, utcnow
 from ..sites import check_page_url, get_site
+from ..spam_filter.scoring import check_comment
 from ..text import render_markdown
 from ..transactions import begin_writing, commit_keeping_loaded
 from . import events, rules, spam, tree, validation
@@ -74,11 +75,14 @@ def post_comment(
     form = None
     if viewer is None and submission is not None:
         form = rules.FormPost(submission, name=name, website=website, page_url=url)
+    user_id = viewer.user_id if viewer else None
+    check = check_comment(site, body=body, name=name, email=email, website=website,
+                          user_id=user_id)  # fmt: skip
     # Before anything is written (Akismet's answer may take seconds); the form token is spent
     # last, and from then on the request holds SQLite's write lock.
     verdict = rules.judge(
-        rules.Candidate(site=site, body=body, html=html, email=email,
-                        user_id=viewer.user_id if viewer else None, ip_hash=ip_hash, form=form)
+        rules.Candidate(site=site, body=body, html=html, email=email, user_id=user_id,
+                        ip_hash=ip_hash, form=form, spam_check=check)
     )  # fmt: skip
     if verdict.status == REFUSED:
         raise Rejected(None, REFUSED_MESSAGE, code="blocked", status=403)
@@ -101,6 +105,7 @@ def post_comment(
             html=html,
             status=verdict.status,
             status_reason=verdict.reason,
+            spam_check=check.as_record() if check else None,
             edit_key_hash=secret_hash(edit_key),
             ip_hash=ip_hash,
             created_at=utcnow(),

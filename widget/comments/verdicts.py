@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from ..models import Comment, Status
+from ..spam_filter.scoring import LEANS_TO_SPAM
 
 # Not a status: what a rule gives a comment that must not be stored at all.
 REFUSED = "refused"
@@ -30,6 +31,7 @@ class Reason(enum.StrEnum):
     STALE_TOKEN = "stale_token"  # the form was open longer than a token lives
     REPLAYED_TOKEN = "replayed_token"
     AKISMET = "akismet"
+    FILTER = "filter"  # the learned spam filter's score (spam_filter/)
     OWNER = "owner"  # a person decided, not a rule
     IMPORTED = "imported"  # the status it had in the system it was imported from
 
@@ -64,6 +66,11 @@ _SAID: dict[str, str] = {
     Reason.AKISMET: "Akismet calls it spam",
     Reason.IMPORTED: "so it was where it was imported from",
 }
+# The filter's reason reads by the status it gave.
+_FILTER_SAID = {
+    Status.PENDING.value: "the spam filter is unsure",
+    Status.SPAM.value: "the spam filter calls it spam",
+}
 _BY_OWNER: dict[str, str] = {
     Status.PUBLISHED.value: "approved by the owner",
     Status.PENDING.value: "held by the owner",
@@ -80,7 +87,22 @@ def describe(comment: Comment) -> str:
         return ""
     if code == Reason.OWNER:
         said = _BY_OWNER.get(comment.status, "by the owner")
+    elif code == Reason.FILTER:
+        said = _FILTER_SAID.get(comment.status, "the spam filter")
     else:
         writer = "account" if comment.user_id is not None else "email"
         said = _SAID.get(code, code).format(writer=writer)
-    return f"{_HEADS.get(comment.status, comment.status)}: {said}"
+    filtered = spam_filter_said(comment, always=code == Reason.FILTER)
+    return f"{_HEADS.get(comment.status, comment.status)}: {said}{filtered}"
+
+
+def spam_filter_said(comment: Comment, always: bool = False) -> str:
+    """The filter's score when the comment was posted and what weighed most, as a tail for
+    the reason (" (spam score 0.97: links to 3 domains seen in spam)"): for the filter's own
+    verdicts, and for another rule's where the filter too leant to spam; else ""."""
+    check = comment.spam_check or {}
+    score, why = check.get("score"), check.get("why")
+    if not isinstance(score, int | float) or not (always or score >= LEANS_TO_SPAM):
+        return ""
+    reasons = [w for w in why if isinstance(w, str)] if isinstance(why, list) else []
+    return f" (spam score {score:.2f}{': ' + '; '.join(reasons) if reasons else ''})"

@@ -13,6 +13,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
+    FloatField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -102,6 +103,19 @@ class SettingsForm(SiteForm):
     held_words = TextAreaField(
         "Words that hold a comment",
         description="One word or phrase per line; a comment containing one waits for approval.",
+    )
+    spam_filter = BooleanField("Learned spam filter: score guests' comments")
+    spam_hold_at = FloatField(
+        "Hold for approval from score",
+        validators=[Optional()],  # left out: the site's stays
+        description="0 to 1. A guest's comment scored this or higher waits for approval; a "
+        "signed-in reader's only from the spam score.",
+    )
+    spam_at = FloatField(
+        "Keep as spam from score",
+        validators=[Optional()],
+        description="0 to 1, no lower than the hold score; 1 never calls a comment spam. Spam "
+        "stays in the Spam list, never deleted unseen.",
     )
     theme = SelectField("Default colours", choices=THEME_CHOICES, validate_choice=False)
     reply_depth = IntegerField(

@@ -62,6 +62,9 @@ def _settings_form(site: Site) -> SettingsForm:
             "held_words": "\n".join(site.held_words or []),
             "theme": site.theme,
             "reply_depth": site.reply_depth,
+            "spam_filter": site.spam_filter,
+            "spam_hold_at": site.spam_hold_at,
+            "spam_at": site.spam_at,
         }
     )
     form.providers.choices = [
@@ -108,6 +111,9 @@ def _save_settings(site: Site, form: SettingsForm) -> None:
         held_words=_lines(form.held_words.data),
         theme=form.theme.data,
         reply_depth=form.reply_depth.data,
+        spam_filter=bool(form.spam_filter.data),
+        spam_hold_at=form.spam_hold_at.data,
+        spam_at=form.spam_at.data,
     )
 
 

@@ -6,9 +6,23 @@ from .imports import CommentSource, ImportJob
 from .notifications import MailState, OutboxMail, Subscriber, Subscription
 from .owners import Invite, LoginThrottle, Owner, OwnerIdentity, OwnerSession, SiteOwner
 from .readers import AuthToken, Identity, LoginAttempt, User
-from .sites import Block, Comment, Moderation, Site, SiteOrigin, SpentFormToken, Status, Thread
+from .sites import (
+    SPAM_AT,
+    SPAM_HOLD_AT,
+    Block,
+    Comment,
+    Moderation,
+    Site,
+    SiteOrigin,
+    SpentFormToken,
+    Status,
+    Thread,
+)
+from .spam import SpamFeature, SpamLesson
 
 __all__ = [
+    "SPAM_AT",
+    "SPAM_HOLD_AT",
     "AuthToken",
     "Block",
     "Comment",
@@ -28,6 +42,8 @@ __all__ = [
     "Site",
     "SiteOrigin",
     "SiteOwner",
+    "SpamFeature",
+    "SpamLesson",
     "SpentFormToken",
     "Status",
     "Subscriber",

@@ -43,6 +43,11 @@ class Status(enum.StrEnum):
     DELETED = "deleted"
 
 
+# The learned spam filter's thresholds for a new site (spam_filter/; tuned on Youtube01-03 for
+# a spam verdict that is almost never wrong, and a hold that misses few spam).
+SPAM_HOLD_AT, SPAM_AT = 0.25, 0.97
+
+
 class Site(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -61,6 +66,12 @@ class Site(Model):
     # How many levels a thread nests, its top-level comments being the first (WordPress's
     # "thread comments N levels deep"): a reply past it joins the deepest level allowed.
     reply_depth: Mapped[int] = mapped_column(default=5, server_default="5")
+    # The learned spam filter (spam_filter/): whether it judges guests' comments, the score
+    # from which a comment is held for approval, and the score from which it is kept as spam
+    # (checked by sites.py: a CHECK here would make SQLite's migration rebuild the table).
+    spam_filter: Mapped[bool] = mapped_column(default=True, server_default="1")
+    spam_hold_at: Mapped[float] = mapped_column(default=SPAM_HOLD_AT, server_default="0.25")
+    spam_at: Mapped[float] = mapped_column(default=SPAM_AT, server_default="0.97")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     origins: Mapped[list[SiteOrigin]] = relationship(
@@ -140,6 +151,9 @@ class Comment(Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owner.id", ondelete="SET NULL"))
     # The poster's IP, peppered and hashed (digests.py): enough to block it, never to read it.
     ip_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The spam filter's look at it when posted: {"score", "why": [...], "behaviour": [...]}
+    # (spam_filter/scoring.py), shown with its reason; None where the filter did not look.
+    spam_check: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
