@@ -258,11 +258,9 @@ thresholds (held from score {SPAM_HOLD_AT}, spam from {SPAM_AT}), as guests' com
 | --- | --- | --- | --- |
 """
         + "\n".join(f"| {t} | {f} | {a} | {'yes' if ok else 'NO'} |" for t, f, a, ok in targets)
-        + """
-
-| data | spam | real | precision of "spam" | spam called spam | spam called spam or held | real published |
-| --- | ---: | ---: | --- | ---: | ---: | --- |
-"""
+        + '\n\n| data | spam | real | precision of "spam" | spam called spam '
+        "| spam called spam or held | real published |\n"
+        "| --- | ---: | ---: | --- | ---: | ---: | --- |\n"
         + "\n".join(t.row() for t in [*tallies, both, tuning])
         + f"""
 
@@ -275,11 +273,12 @@ Scoring one comment is its features (words, word pairs, character 4-grams, links
 fields) and their say, averaged over the {len(samples)} held-out comments: {base_us:.0f} µs
 with the base model alone, {busy.score_us:.0f} µs with the one query that reads a busy site's
 counts for the comment's buckets ({busy.read_us:.0f} µs of it; posting adds one more query, the
-author's latest comments, for the behaviour features). The busy site: {DECISIONS:,} decisions on generated comments (20 to 80 words by Zipf's
-law from 50,000 made-up words, 30% with a link: more distinct words than real comments), each
-learnt and committed on its own to a fresh SQLite file; its counts fill {busy.buckets:,}
-buckets, {busy.model_bytes / 1e6:.2f} MB of the file after VACUUM. Features are hashed into
-{BUCKETS:,} buckets, so no number of decisions makes a site's counts much larger than that.
+author's latest comments, for the behaviour features). The busy site: {DECISIONS:,} decisions
+on generated comments (20 to 80 words by Zipf's law from 50,000 made-up words, 30% with a link:
+more distinct words than real comments), each learnt and committed on its own to a fresh SQLite
+file; its counts fill {busy.buckets:,} buckets, {busy.model_bytes / 1e6:.2f} MB of the file
+after VACUUM. Features are hashed into {BUCKETS:,} buckets, so no number of decisions makes a
+site's counts much larger than that.
 
 - Command: `make bench-spam`
 - Date: {time.strftime("%Y-%m-%d")}
