@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from widget.comments.rules import Candidate
 from widget.comments.verdicts import Reason, Verdict, describe
 from widget.errors import Rejected
 from widget.extensions import db
-from widget.models import SPAM_AT, SPAM_HOLD_AT, Comment, SpamLesson, Status
+from widget.models import SPAM_AT, SPAM_HOLD_AT, Comment, Site, SpamLesson, Status
 from widget.sites import update_site
 from widget.spam_filter import base, storage
 from widget.spam_filter.corpus import BUILD_FILES, Example, youtube_csv
@@ -29,6 +30,16 @@ PITCH = "Check out my channel and subscribe!!! http://bit.ly/free-views"
 PITCH_AUTHOR = {"author_name": "Cheap Views", "author_email": "views@example.com"}
 # What the owner of a blog about gardening keeps calling spam, and the base model cannot know.
 LOCAL_SPAM = "Garden hoses at half price this week only"
+
+
+@pytest.fixture
+def make_site(make_site):  # type: ignore[no-untyped-def]
+    """Sites whose owner switched the filter on (new sites have it off: docs/spam.md)."""
+
+    def make(*args: Any, **attrs: Any) -> Site:
+        return make_site(*args, **{"spam_filter": True} | attrs)
+
+    return make
 
 
 def score(text: str, site_id: int | None = None, **author: str) -> float:

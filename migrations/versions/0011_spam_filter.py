@@ -42,7 +42,7 @@ def upgrade():
     # Plain ADD COLUMN: a batch that rebuilt `site` on SQLite would drop the old table, and
     # with foreign keys on, its threads and their comments with it.
     op.add_column('comment', sa.Column('spam_check', sa.JSON(), nullable=True))
-    op.add_column('site', sa.Column('spam_filter', sa.Boolean(), server_default='1', nullable=False))
+    op.add_column('site', sa.Column('spam_filter', sa.Boolean(), server_default='0', nullable=False))
     op.add_column('site', sa.Column('spam_hold_at', sa.Double(), server_default='0.25', nullable=False))
     op.add_column('site', sa.Column('spam_at', sa.Double(), server_default='0.97', nullable=False))
 

@@ -69,7 +69,7 @@ class Site(Model):
     # The learned spam filter (spam_filter/): whether it judges guests' comments, the score
     # from which a comment is held for approval, and the score from which it is kept as spam
     # (checked by sites.py: a CHECK here would make SQLite's migration rebuild the table).
-    spam_filter: Mapped[bool] = mapped_column(default=True, server_default="1")
+    spam_filter: Mapped[bool] = mapped_column(default=False, server_default="0")
     spam_hold_at: Mapped[float] = mapped_column(default=SPAM_HOLD_AT, server_default="0.25")
     spam_at: Mapped[float] = mapped_column(default=SPAM_AT, server_default="0.97")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
