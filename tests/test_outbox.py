@@ -17,6 +17,7 @@ from widget.extensions import db
 from widget.models import MailState, OutboxMail, as_utc, utcnow
 from widget.notify import outbox
 from widget.notify.outbox import Letter
+from widget.transactions import take_write_lock
 
 
 @pytest.fixture
@@ -28,6 +29,10 @@ def app(make_app, smtp):  # type: ignore[no-untyped-def]
 
 
 def queue(purpose: str = "test:1", **fields: object) -> OutboxMail:
+    # Outside a request, as a command would: the write lock before the first read (SQLite), or
+    # a worker thread's commit between our read and our write makes the write fail at once.
+    db.session.commit()
+    take_write_lock()
     letter = Letter(
         **(
             {
